@@ -1,0 +1,44 @@
+// Command nsexec runs a command in new Linux namespaces:
+//
+//	nsexec [OPTIONS] <CMD> [ARGS...]
+//
+// It only turns the command line into a spec and hands it to the engine;
+// everything it prints on failure is one "nsexec: <what>: <why>" line.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"nsexec/internal/container"
+	"nsexec/internal/trace"
+)
+
+func main() {
+	tr := trace.New(false)
+	s, err := parse(os.Args[1:])
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(os.Stderr, "nsexec: %v\nTry 'nsexec --help' for more information.\n", err)
+		os.Exit(125)
+	case s == nil:
+		usage(os.Stdout)
+		os.Exit(0)
+	}
+	if s.Verbose {
+		tr = tr.Enable()
+		tr.Step("parse: %d namespaces, command %q", len(s.Kinds()), s.Args)
+	}
+	code, err := container.Run(s, tr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "nsexec: %v\n", err)
+		var ce *container.Error
+		if errors.As(err, &ce) {
+			os.Exit(ce.Code)
+		}
+		os.Exit(125)
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,45 @@
+package container
+
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// forwarded are the signals a user sends to nsexec that CMD should get.
+// Not SIGCHLD (ours), SIGURG (the Go scheduler's), nor the job-control stops
+// SIGTSTP/SIGTTIN/SIGTTOU, which must stop nsexec itself as they would any
+// foreground command.
+var forwarded = []os.Signal{
+	unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGUSR1, unix.SIGUSR2,
+	unix.SIGWINCH, unix.SIGALRM, unix.SIGCONT, unix.SIGPWR, unix.SIGVTALRM, unix.SIGPROF,
+	unix.SIGXCPU, unix.SIGXFSZ, unix.SIGIO,
+}
+
+// fromTerminal are the signals a terminal sends to its whole foreground
+// process group. When nsexec is in that group, CMD got its own copy.
+var fromTerminal = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGWINCH: true}
+
+// forwardSignals passes signals on to the init (which passes them to CMD)
+// until done is closed.
+func forwardSignals(sigs <-chan os.Signal, p *os.Process, done <-chan struct{}) {
+	for {
+		select {
+		case sig := <-sigs:
+			if fromTerminal[sig] && inForeground() {
+				continue
+			}
+			_ = p.Signal(sig)
+		case <-done:
+			return
+		}
+	}
+}
+
+// inForeground reports whether nsexec is in the foreground process group of
+// the terminal on stdin.
+func inForeground() bool {
+	pgrp, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
+	return err == nil && pgrp == syscall.Getpgrp()
+}

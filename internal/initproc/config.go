@@ -1,0 +1,46 @@
+package initproc
+
+import (
+	"fmt"
+	"strings"
+
+	"nsexec/internal/spec"
+)
+
+// EnvSyncFD names the sync socket's descriptor in the init's environment; it
+// is also what tells the constructor that it is the init.
+const EnvSyncFD = "_NSEXEC_INIT"
+
+// Argv0 is the init's name as `ps` shows it inside.
+const Argv0 = "nsexec-init"
+
+// Config encodes what the init does inside, in order, as "key=value\0"
+// records (see the protocol in init.c). t0 is the parent's start time on
+// CLOCK_MONOTONIC, so that the init's trace lines share one time line.
+func Config(s *spec.Spec, t0 int64) []byte {
+	var b strings.Builder
+	kv := func(k, v string) { b.WriteString(k + "=" + v + "\x00") }
+	kv("t0", fmt.Sprint(t0))
+	if s.Verbose {
+		kv("verbose", "1")
+	}
+	if s.Has(spec.Mount) && s.Propagation != spec.PropUnchanged {
+		kv("prop", string(s.Propagation))
+	}
+	if s.Has(spec.UTS) && s.Hostname != "" {
+		kv("host", s.Hostname)
+	}
+	if s.Has(spec.Net) {
+		kv("lo", "1")
+	}
+	if s.Has(spec.Time) {
+		kv("timens", fmt.Sprintf("%d %d", s.MonotonicOffset, s.BoottimeOffset))
+	}
+	if s.MountProc {
+		kv("proc", "1")
+	}
+	if s.Has(spec.PID) && !s.AsPID1 {
+		kv("fork", "1")
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,279 @@
+// The inside half of a run, in C so that no Go runtime starts in the new
+// namespaces: a re-executed Go stage would cost about 1.4 ms and several MiB
+// of resident memory for the PID 1 that stays for the whole run.
+//
+// It runs as a constructor, before the Go runtime of the re-executed nsexec
+// binary, when _NSEXEC_INIT names the sync socket. It reads the setup the
+// parent sent, applies it in order, then either execs CMD (no PID namespace,
+// or --as-pid-1) or stays as PID 1: forks CMD, reaps every child, forwards
+// signals, and exits with CMD's status.
+//
+// The protocol on the sync socket (SOCK_SEQPACKET, one record per message):
+//
+//   parent                              init
+//   config "k=v\0k=v\0..."     ---->    apply it, step by step
+//                              <----    "E<exit code>:<message>" on failure
+//   (EOF: CMD was executed, or everything inside has exited)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+struct config {
+	long long t0;      // parent's start, CLOCK_MONOTONIC ns, for the trace
+	int verbose;
+	const char *prop;  // propagation of / ("private", ...), NULL: leave it
+	const char *host;  // hostname, NULL: keep
+	int lo;            // bring lo up
+	int proc;          // mount a fresh /proc
+	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
+	int fork;          // stay as PID 1 and fork CMD
+};
+
+static int sync_fd = -1;
+static struct config cfg;
+static long long step_start;
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+// trace prints one finished step in the same format as the Go side.
+static void trace(const char *fmt, ...)
+{
+	long long t = now_ns();
+	if (cfg.verbose) {
+		char msg[512];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		dprintf(2, "nsexec: [%8.3f ms] %s (%.3f ms)\n", (t - cfg.t0) / 1e6, msg,
+			(t - step_start) / 1e6);
+	}
+	step_start = t;
+}
+
+// fail reports an error to the parent, which prints it once, and exits.
+static void fail(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	int n = snprintf(msg, sizeof msg, "E%d:", code);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof msg - n, fmt, ap);
+	va_end(ap);
+	if (sync_fd < 0 || send(sync_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+		dprintf(2, "nsexec: %s\n", msg + n);
+	_exit(code);
+}
+
+static void read_config(void)
+{
+	static char buf[65536];
+	ssize_t n;
+	do
+		n = recv(sync_fd, buf, sizeof buf - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		fail(125, "init: read config: %s", n < 0 ? strerror(errno) : "parent went away");
+	buf[n] = 0;
+	for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+		char *v = strchr(p, '=');
+		if (!v)
+			continue;
+		*v++ = 0;
+		if (!strcmp(p, "t0")) cfg.t0 = atoll(v);
+		else if (!strcmp(p, "verbose")) cfg.verbose = 1;
+		else if (!strcmp(p, "prop")) cfg.prop = v;
+		else if (!strcmp(p, "host")) cfg.host = v;
+		else if (!strcmp(p, "lo")) cfg.lo = 1;
+		else if (!strcmp(p, "proc")) cfg.proc = 1;
+		else if (!strcmp(p, "timens")) cfg.timens = v;
+		else if (!strcmp(p, "fork")) cfg.fork = 1;
+		// v stays valid: buf is static.
+	}
+}
+
+static void set_propagation(void)
+{
+	unsigned long flag = !strcmp(cfg.prop, "private") ? MS_PRIVATE
+			   : !strcmp(cfg.prop, "slave")   ? MS_SLAVE
+							  : MS_SHARED;
+	if (mount(NULL, "/", NULL, MS_REC | flag, NULL) < 0)
+		fail(125, "init: make / %s: %s", cfg.prop, strerror(errno));
+	trace("mount: / made r%s", cfg.prop);
+}
+
+static void set_hostname(void)
+{
+	if (sethostname(cfg.host, strlen(cfg.host)) < 0)
+		fail(125, "init: set hostname %s: %s", cfg.host, strerror(errno));
+	trace("uts: hostname %s", cfg.host);
+}
+
+static void loopback_up(void)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fail(125, "init: bring lo up: %s", strerror(errno));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		fail(125, "init: bring lo up: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		fail(125, "init: bring lo up: %s", strerror(errno));
+	close(fd);
+	trace("net: lo up");
+}
+
+// enter_timens creates the time namespace here rather than in the clone:
+// offsets can be written only while no process is inside, and
+// unshare(CLONE_NEWTIME) moves only our children (and our next execve) in.
+static void enter_timens(void)
+{
+	long long mono = 0, boot = 0;
+	char buf[128];
+	sscanf(cfg.timens, "%lld %lld", &mono, &boot);
+	if (unshare(CLONE_NEWTIME) < 0)
+		fail(125, "init: create time namespace: %s", strerror(errno));
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(125, "init: open timens_offsets: %s", strerror(errno));
+	int n = snprintf(buf, sizeof buf, "monotonic %lld 0\nboottime %lld 0\n", mono, boot);
+	if (write(fd, buf, n) != n)
+		fail(125, "init: set clock offsets (monotonic %lld s, boottime %lld s): %s", mono,
+		     boot, strerror(errno));
+	close(fd);
+	trace("time: new namespace, monotonic %+lld s, boottime %+lld s", mono, boot);
+}
+
+static void mount_proc(void)
+{
+	// With shared or unchanged propagation a mount on /proc would show up on
+	// the host's /proc too: cut /proc alone out of its peer group first.
+	if (cfg.prop == NULL || strcmp(cfg.prop, "private"))
+		mount(NULL, "/proc", NULL, MS_PRIVATE, NULL);
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail(125, "init: mount proc on /proc: %s", strerror(errno));
+	trace("mount: proc on /proc");
+}
+
+// exec_cmd runs CMD; on failure it tells the parent why, with the exit code
+// a shell would use: 127 not found, 126 found but not executable.
+static void exec_cmd(char **argv)
+{
+	unsetenv("_NSEXEC_INIT");
+	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (cfg.verbose)
+		trace("exec: %s", argv[0]);
+	execvp(argv[0], argv);
+	int e = errno;
+	if (e == ENOENT && !strchr(argv[0], '/'))
+		fail(127, "exec %s: command not found", argv[0]);
+	fail(e == ENOENT ? 127 : 126, "exec %s: %s", argv[0], strerror(e));
+}
+
+static int status_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+// reaper is PID 1: it reaps every child, forwards signals to CMD, and exits
+// with CMD's status once CMD is gone (the kernel then kills what is left).
+static void reaper(pid_t child)
+{
+	sigset_t all;
+	sigfillset(&all);
+	close(sync_fd);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig == SIGCHLD) {
+			int st;
+			pid_t pid;
+			while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+				if (pid == child)
+					_exit(status_code(st));
+			continue;
+		}
+		// A signal from the terminal went to the whole process group,
+		// CMD included: forwarding it would deliver it twice.
+		if (si.si_code == SI_KERNEL)
+			continue;
+		kill(child, sig);
+	}
+}
+
+__attribute__((constructor)) static void nsexec_init(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	const char *fd = getenv("_NSEXEC_INIT");
+	if (!fd)
+		return; // an ordinary nsexec start: on to the Go runtime
+	sync_fd = atoi(fd);
+	if (argc < 2)
+		fail(125, "init: no command");
+	read_config();
+	step_start = now_ns();
+	trace("init: started as pid %d", getpid());
+
+	if (cfg.prop)
+		set_propagation();
+	if (cfg.host)
+		set_hostname();
+	if (cfg.lo)
+		loopback_up();
+	if (cfg.timens)
+		enter_timens();
+	if (cfg.proc)
+		mount_proc();
+
+	if (!cfg.fork)
+		exec_cmd(argv + 1);
+
+	// PID 1 stays resident for the whole run: make it not dumpable, so that
+	// nothing inside can open its memory or, through /proc/1/exe, the nsexec
+	// binary (CVE-2019-5736; the running binary itself is also ETXTBSY).
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old); // before fork: no signal is lost
+	pid_t child = fork();
+	if (child < 0)
+		fail(125, "init: fork: %s", strerror(errno));
+	if (child == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		exec_cmd(argv + 1);
+	}
+	trace("init: pid 1 forked %s as pid %d", argv[1], child);
+	reaper(child);
+}

@@ -1,0 +1,166 @@
+// Package spec says what a run isolates and how. It is the one value the
+// command line (and later the OCI runtime) produces and the engine consumes.
+// It makes no system calls, so it is tested anywhere.
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Namespace is one kind of Linux namespace, named as in /proc/self/ns.
+type Namespace string
+
+const (
+	Mount  Namespace = "mnt"
+	UTS    Namespace = "uts"
+	IPC    Namespace = "ipc"
+	PID    Namespace = "pid"
+	Net    Namespace = "net"
+	User   Namespace = "user"
+	Cgroup Namespace = "cgroup"
+	Time   Namespace = "time"
+)
+
+// AllNamespaces lists every kind in the order a run creates them (user first,
+// because it owns the others).
+var AllNamespaces = []Namespace{User, Mount, UTS, IPC, PID, Net, Cgroup, Time}
+
+// Propagation is the mount propagation a new mount namespace starts with.
+type Propagation string
+
+const (
+	PropPrivate   Propagation = "private"
+	PropSlave     Propagation = "slave"
+	PropShared    Propagation = "shared"
+	PropUnchanged Propagation = "unchanged"
+)
+
+// IDMap maps a range of IDs inside a user namespace to IDs outside.
+type IDMap struct {
+	Inside, Outside, Count uint32
+}
+
+// Spec is a whole run.
+type Spec struct {
+	Args []string // the command and its arguments; Args[0] is looked up in PATH
+
+	New map[Namespace]bool // namespaces to create
+
+	Hostname    string      // set in the new UTS namespace
+	Propagation Propagation // of / in a new mount namespace
+	MountProc   bool        // mount a fresh /proc (implied by a new PID namespace)
+
+	UIDMap, GIDMap []IDMap // user namespace maps; empty: caller -> root
+
+	MonotonicOffset int64 // seconds, time namespace only
+	BoottimeOffset  int64
+
+	AsPID1  bool // run Args itself as PID 1 instead of under the built-in init
+	Verbose bool
+}
+
+// New returns a spec with nothing isolated and the defaults a user expects.
+func New() *Spec {
+	return &Spec{New: map[Namespace]bool{}, Propagation: PropPrivate}
+}
+
+// Has reports whether the run creates a namespace of kind ns.
+func (s *Spec) Has(ns Namespace) bool { return s.New[ns] }
+
+// Normalize applies the rules that tie options together, so that the engine
+// sees one consistent spec: a new PID namespace gets its own /proc, which
+// needs its own mount namespace; an offset implies a time namespace.
+func (s *Spec) Normalize() {
+	if s.New[PID] {
+		s.MountProc = true
+	}
+	if s.MountProc {
+		s.New[Mount] = true
+	}
+	if s.MonotonicOffset != 0 || s.BoottimeOffset != 0 {
+		s.New[Time] = true
+	}
+	if s.Hostname != "" {
+		s.New[UTS] = true
+	}
+}
+
+// Validate checks the spec as a list of small, independent rules and returns
+// every violation at once.
+func (s *Spec) Validate() error {
+	var errs []error
+	for _, check := range checks {
+		if err := check(s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var checks = []func(*Spec) error{
+	func(s *Spec) error {
+		if len(s.Args) == 0 || s.Args[0] == "" {
+			return errors.New("no command given")
+		}
+		return nil
+	},
+	func(s *Spec) error {
+		if s.New[UTS] && s.Hostname == "" {
+			return errors.New("a new UTS namespace needs a hostname")
+		}
+		if len(s.Hostname) > 64 {
+			return fmt.Errorf("hostname %q: longer than 64 bytes", s.Hostname)
+		}
+		return nil
+	},
+	func(s *Spec) error {
+		switch s.Propagation {
+		case PropPrivate, PropSlave, PropShared, PropUnchanged:
+			return nil
+		}
+		return fmt.Errorf("propagation %q: want private, slave, shared or unchanged", s.Propagation)
+	},
+	func(s *Spec) error {
+		if (s.MonotonicOffset != 0 || s.BoottimeOffset != 0) && !s.New[Time] {
+			return errors.New("clock offsets need a new time namespace (-T)")
+		}
+		return nil
+	},
+	func(s *Spec) error {
+		if s.AsPID1 && !s.New[PID] {
+			return errors.New("--as-pid-1 needs a new PID namespace (-p)")
+		}
+		return nil
+	},
+	func(s *Spec) error {
+		if (len(s.UIDMap) > 0 || len(s.GIDMap) > 0) && !s.New[User] {
+			return errors.New("ID maps need a new user namespace (-U)")
+		}
+		return nil
+	},
+}
+
+// Kinds returns the namespaces the run creates, in creation order.
+func (s *Spec) Kinds() []Namespace {
+	var out []Namespace
+	for _, ns := range AllNamespaces {
+		if s.New[ns] {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// String names the namespaces for traces: "user mnt uts pid net".
+func KindsString(kinds []Namespace) string {
+	var b strings.Builder
+	for i, k := range kinds {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(k))
+	}
+	return b.String()
+}
