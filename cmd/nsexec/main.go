@@ -4,6 +4,8 @@
 //
 // It only turns the command line into a spec and hands it to the engine;
 // everything it prints on failure is one "nsexec: <what>: <why>" line.
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (

@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,59 +19,58 @@ import (
 // Run runs s and returns the exit status nsexec should exit with: CMD's own
 // status, or 128+N when it was killed by signal N. An error means the run
 // failed; its Code says which exit status reports it.
+//
+// The parent is on the hot path of every run, so it stays lean: no os/exec
+// (its pidfd probe forks a throwaway child), one goroutine for signals, and
+// the wait on the main goroutine.
 func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
-	// Pdeathsig fires when the thread that started the init exits, not the
-	// process: start and wait from one locked thread (runtime trap 3).
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-
 	parentEnd, childEnd, err := syncPair()
 	if err != nil {
 		return 0, err
 	}
 	defer parentEnd.Close()
 
-	cmd := initCommand(s, childEnd)
+	// Go's signal machinery starts a thread or two (about 1 ms here): start
+	// it beside the clone rather than before it.
 	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
+	notified := make(chan struct{})
+	go func() { signal.Notify(sigs, forwarded...); close(notified) }()
 
-	err = cmd.Start()
+	pid, err := startInit(s, childEnd)
 	childEnd.Close()
 	if err != nil {
 		return 0, startError(s, err)
 	}
-	tr.Step("clone: pid %d in new namespaces: %s", cmd.Process.Pid, spec.KindsString(s.Kinds()))
+	tr.Step("clone: pid %d in new namespaces: %s", pid, spec.KindsString(s.Kinds()))
 
 	if _, err := parentEnd.Write(initproc.Config(s, tr.Start())); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
+		unix.Kill(pid, unix.SIGKILL)
+		wait(pid)
 		return 0, &Error{Code: 125, Err: fmt.Errorf("send config to init: %w", err)}
 	}
+	<-notified
+	go forwardSignals(sigs, pid)
 
-	done := make(chan struct{})
-	go forwardSignals(sigs, cmd.Process, done)
-	err = cmd.Wait()
-	close(done)
-
+	ws, err := wait(pid)
 	if msg := initError(parentEnd); msg != nil {
 		return 0, msg
 	}
-	return exitStatus(err)
+	if err != nil {
+		return 0, &Error{Code: 125, Err: fmt.Errorf("wait for init: %w", err)}
+	}
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
 }
 
-// initCommand re-executes nsexec as the init, in the new namespaces. The
+// startInit re-executes nsexec as the init, in the new namespaces; the
 // constructor in internal/initproc takes over before the Go runtime starts.
-func initCommand(s *spec.Spec, sync *os.File) *exec.Cmd {
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       append([]string{initproc.Argv0}, s.Args...),
-		Env:        append(os.Environ(), initproc.EnvSyncFD+"=3"),
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		ExtraFiles: []*os.File{sync},
-	}
+//
+// Pdeathsig fires when the thread that forked the init exits. The parent
+// never locks a goroutine to a thread, and Go only ends threads of locked
+// goroutines, so that thread lives as long as nsexec does.
+func startInit(s *spec.Spec, sync *os.File) (int, error) {
 	attr := &syscall.SysProcAttr{
 		Cloneflags: cloneFlags(s),
 		Pdeathsig:  syscall.SIGKILL,
@@ -83,8 +80,22 @@ func initCommand(s *spec.Spec, sync *os.File) *exec.Cmd {
 		attr.GidMappings = idMaps(s.GIDMap, os.Getgid())
 		attr.GidMappingsEnableSetgroups = false
 	}
-	cmd.SysProcAttr = attr
-	return cmd
+	return syscall.ForkExec("/proc/self/exe", append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
+		Env:   append(os.Environ(), initproc.EnvSyncFD+"=3"),
+		Files: []uintptr{0, 1, 2, sync.Fd()},
+		Sys:   attr,
+	})
+}
+
+// wait reaps the init, retrying when a signal interrupts the wait.
+func wait(pid int) (unix.WaitStatus, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err != unix.EINTR {
+			return ws, err
+		}
+	}
 }
 
 // cloneFlags are the namespaces made in the clone itself. The time namespace
@@ -166,20 +177,4 @@ func initError(sock *os.File) *Error {
 		return &Error{Code: 125, Err: errors.New(string(buf[:n]))}
 	}
 	return &Error{Code: c, Err: errors.New(msg)}
-}
-
-// exitStatus is the init's status as a shell would report it.
-func exitStatus(err error) (int, error) {
-	if err == nil {
-		return 0, nil
-	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		return 0, &Error{Code: 125, Err: fmt.Errorf("wait for init: %w", err)}
-	}
-	ws := ee.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
-	}
-	return ws.ExitStatus(), nil
 }

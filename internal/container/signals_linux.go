@@ -21,19 +21,13 @@ var forwarded = []os.Signal{
 // process group. When nsexec is in that group, CMD got its own copy.
 var fromTerminal = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGWINCH: true}
 
-// forwardSignals passes signals on to the init (which passes them to CMD)
-// until done is closed.
-func forwardSignals(sigs <-chan os.Signal, p *os.Process, done <-chan struct{}) {
-	for {
-		select {
-		case sig := <-sigs:
-			if fromTerminal[sig] && inForeground() {
-				continue
-			}
-			_ = p.Signal(sig)
-		case <-done:
-			return
+// forwardSignals passes signals on to the init (which passes them to CMD).
+func forwardSignals(sigs <-chan os.Signal, pid int) {
+	for sig := range sigs {
+		if fromTerminal[sig] && inForeground() {
+			continue
 		}
+		_ = unix.Kill(pid, sig.(syscall.Signal))
 	}
 }
 
