@@ -23,27 +23,74 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 
-// options are the command line before it becomes a spec.
-type options struct {
-	flags *pflag.FlagSet
-	help  bool
-	all   bool
-	ns    map[spec.Namespace]*bool
-	uts   string
-	prop  string
-	mono  int64
-	boot  int64
-	pid1  bool
-	verb  bool
+// A flagGroup is the options of one feature: it registers them, and once
+// they are parsed writes what was given into the spec. Each feature's file
+// adds its group with addFlagGroup in an init function; the help lists the
+// groups in that order, after the namespace options.
+type flagGroup interface {
+	register(f *pflag.FlagSet)
+	apply(f *pflag.FlagSet, s *spec.Spec) error
 }
 
-func newOptions() *options {
-	o := &options{ns: map[spec.Namespace]*bool{}}
+var flagGroups []func() flagGroup
+
+func addFlagGroup(g func() flagGroup) { flagGroups = append(flagGroups, g) }
+
+// newFlags makes the flag set and the groups that read it.
+func newFlags() (*pflag.FlagSet, []flagGroup) {
 	f := pflag.NewFlagSet("nsexec", pflag.ContinueOnError)
 	f.SetInterspersed(false) // options end at the first word of CMD
 	f.SortFlags = false
 	f.SetOutput(io.Discard) // main prints errors once, in nsexec's style
-	f.BoolVarP(&o.help, "help", "h", false, "print this help")
+	groups := []flagGroup{&coreFlags{}}
+	for _, g := range flagGroups {
+		groups = append(groups, g())
+	}
+	for _, g := range groups {
+		g.register(f)
+	}
+	return f, groups
+}
+
+// parse turns the command line into a spec. A nil spec with a nil error
+// means help was asked for.
+func parse(args []string) (*spec.Spec, error) {
+	f, groups := newFlags()
+	if err := f.Parse(args); err != nil {
+		return nil, usageError{flagError(err)}
+	}
+	if help, _ := f.GetBool("help"); help {
+		return nil, nil
+	}
+	s := spec.New()
+	s.Args = f.Args()
+	for _, g := range groups {
+		if err := g.apply(f, s); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	s.Normalize()
+	if err := s.Validate(); err != nil {
+		return nil, usageError{err}
+	}
+	return s, nil
+}
+
+// coreFlags are the founding document's options and the namespace kinds.
+type coreFlags struct {
+	all  bool
+	ns   map[spec.Namespace]*bool
+	uts  string
+	prop string
+	mono int64
+	boot int64
+	pid1 bool
+	verb bool
+}
+
+func (o *coreFlags) register(f *pflag.FlagSet) {
+	o.ns = map[spec.Namespace]*bool{}
+	f.BoolP("help", "h", false, "print this help")
 	o.ns[spec.Net] = f.BoolP("net", "n", false, "new network namespace (lo is brought up)")
 	o.ns[spec.PID] = f.BoolP("pid", "p", false, "new PID namespace, with its own /proc (implies -m)")
 	f.StringVarP(&o.uts, "uts", "u", "", "new UTS namespace with hostname `HOSTNAME`")
@@ -58,41 +105,24 @@ func newOptions() *options {
 	f.Int64Var(&o.boot, "boottime", 0, "offset of CLOCK_BOOTTIME in the time namespace, in `SECONDS` (implies -T)")
 	f.BoolVar(&o.pid1, "as-pid-1", false, "run CMD itself as PID 1 instead of under nsexec's init (needs -p)")
 	f.BoolVarP(&o.verb, "verbose", "v", false, "trace each step, with timings, on stderr")
-	o.flags = f
-	return o
 }
 
-// parse turns the command line into a spec. A nil spec with a nil error
-// means help was asked for.
-func parse(args []string) (*spec.Spec, error) {
-	o := newOptions()
-	if err := o.flags.Parse(args); err != nil {
-		return nil, usageError{flagError(err)}
-	}
-	if o.help {
-		return nil, nil
-	}
-	s := spec.New()
+func (o *coreFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	for ns, on := range o.ns {
 		s.New[ns] = *on || o.all
 	}
-	if o.flags.Changed("uts") {
+	if f.Changed("uts") {
+		if o.uts == "" {
+			return errors.New("-u/--uts: empty hostname")
+		}
 		s.New[spec.UTS] = true
 		s.Hostname = o.uts
-		if s.Hostname == "" {
-			return nil, usageError{errors.New("-u/--uts: empty hostname")}
-		}
 	}
 	s.Propagation = spec.Propagation(o.prop)
 	s.MonotonicOffset, s.BoottimeOffset = o.mono, o.boot
 	s.AsPID1 = o.pid1
 	s.Verbose = o.verb
-	s.Args = o.flags.Args()
-	s.Normalize()
-	if err := s.Validate(); err != nil {
-		return nil, usageError{err}
-	}
-	return s, nil
+	return nil
 }
 
 // flagError rewords pflag's messages in nsexec's style.
@@ -120,6 +150,7 @@ func optionName(s string) string {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, usageHead)
-	fmt.Fprint(w, newOptions().flags.FlagUsages())
+	f, _ := newFlags()
+	fmt.Fprint(w, f.FlagUsages())
 	fmt.Fprint(w, "  <CMD>                    command to be executed\n")
 }

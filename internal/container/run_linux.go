@@ -36,6 +36,12 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	notified := make(chan struct{})
 	go func() { signal.Notify(sigs, forwarded...); close(notified) }()
 
+	host := hostParts(s)
+	defer host.undo()
+	if err := host.prepare(s, tr); err != nil {
+		return 0, err
+	}
+
 	pid, err := startInit(s, childEnd)
 	childEnd.Close()
 	if err != nil {
@@ -43,10 +49,19 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	}
 	tr.Step("clone: pid %d in new namespaces: %s", pid, spec.KindsString(s.Kinds()))
 
-	if _, err := parentEnd.Write(initproc.Config(s, tr.Start())); err != nil {
+	// The init waits for its config: everything the host side does to it
+	// happens before, so CMD never starts half set up.
+	err = host.attach(pid, tr)
+	if err == nil {
+		_, err = parentEnd.Write(initproc.Config(s, tr.Start()))
+		if err != nil {
+			err = &Error{Code: 125, Err: fmt.Errorf("send config to init: %w", err)}
+		}
+	}
+	if err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		wait(pid)
-		return 0, &Error{Code: 125, Err: fmt.Errorf("send config to init: %w", err)}
+		return 0, err
 	}
 	<-notified
 	go forwardSignals(sigs, pid)

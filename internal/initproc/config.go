@@ -42,5 +42,17 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.PID) && !s.AsPID1 {
 		kv("fork", "1")
 	}
+	for _, enc := range encoders {
+		enc(s, kv)
+	}
 	return []byte(b.String())
 }
+
+// An encoder writes one feature's records; the C file of that feature
+// (mounts.c, process.c, security.c) reads them.
+type encoder func(s *spec.Spec, kv func(key, val string))
+
+// encoders are added by each feature's file from its init function.
+var encoders []encoder
+
+func addEncoder(e encoder) { encoders = append(encoders, e) }

@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init.h"
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -51,7 +53,7 @@ struct config {
 	int fork;          // stay as PID 1 and fork CMD
 };
 
-static int sync_fd = -1;
+int sync_fd = -1;
 static struct config cfg;
 static long long step_start;
 
@@ -63,7 +65,7 @@ static long long now_ns(void)
 }
 
 // trace prints one finished step in the same format as the Go side.
-static void trace(const char *fmt, ...)
+void trace(const char *fmt, ...)
 {
 	long long t = now_ns();
 	if (cfg.verbose) {
@@ -79,7 +81,7 @@ static void trace(const char *fmt, ...)
 }
 
 // fail reports an error to the parent, which prints it once, and exits.
-static void fail(int code, const char *fmt, ...)
+void fail(int code, const char *fmt, ...)
 {
 	char msg[1024];
 	int n = snprintf(msg, sizeof msg, "E%d:", code);
@@ -115,6 +117,8 @@ static void read_config(void)
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
+		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v)) ;
+		else fail(125, "init: unknown config %s", p);
 		// v stays valid: buf is static.
 	}
 }
@@ -191,6 +195,8 @@ static void exec_cmd(char **argv)
 	unsetenv("_NSEXEC_INIT");
 	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	process_before_exec();
+	security_before_exec();
 	if (cfg.verbose)
 		trace("exec: %s", argv[0]);
 	execvp(argv[0], argv);
@@ -256,6 +262,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		enter_timens();
 	if (cfg.proc)
 		mount_proc();
+	mounts_setup();
 
 	if (!cfg.fork)
 		exec_cmd(argv + 1);

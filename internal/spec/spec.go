@@ -59,6 +59,15 @@ type Spec struct {
 
 	AsPID1  bool // run Args itself as PID 1 instead of under the built-in init
 	Verbose bool
+
+	// Each feature keeps its part of the spec, and the checks of it, in a
+	// file of its own.
+	Rootfs   Rootfs   // root filesystem and mounts (rootfs.go)
+	Process  Process  // CMD's cwd, environment and IDs (process.go)
+	Network  Network  // links, addresses, NAT and ports (network.go)
+	Limits   Limits   // cgroups and rlimits (limits.go)
+	Security Security // capabilities, no_new_privs, seccomp (security.go)
+	Join     Join     // joined and persisted namespaces, instance name (join.go)
 }
 
 // New returns a spec with nothing isolated and the defaults a user expects.
@@ -99,6 +108,9 @@ func (s *Spec) Validate() error {
 	return errors.Join(errs...)
 }
 
+// addCheck adds a rule to Validate; feature files call it from init.
+func addCheck(c func(*Spec) error) { checks = append(checks, c) }
+
 var checks = []func(*Spec) error{
 	func(s *Spec) error {
 		if len(s.Args) == 0 || s.Args[0] == "" {
@@ -107,9 +119,6 @@ var checks = []func(*Spec) error{
 		return nil
 	},
 	func(s *Spec) error {
-		if s.New[UTS] && s.Hostname == "" {
-			return errors.New("a new UTS namespace needs a hostname")
-		}
 		if len(s.Hostname) > 64 {
 			return fmt.Errorf("hostname %q: longer than 64 bytes", s.Hostname)
 		}

@@ -1,0 +1,28 @@
+# nsexec: make build | make test | make bench | make demo
+GO ?= go
+
+.PHONY: build test bench demo deps bench-deps clean
+
+build:
+	$(GO) build -o nsexec ./cmd/nsexec
+
+deps:
+	./scripts/deps.sh
+
+bench-deps:
+	./scripts/deps.sh bench
+
+# Root integration tests fail instead of skipping when NSEXEC_TEST_STRICT=1.
+test: deps
+	$(GO) vet ./...
+	NSEXEC_TEST_STRICT=$${NSEXEC_TEST_STRICT-1} $(GO) test -count=1 -timeout 40m ./...
+
+bench: bench-deps build
+	$(GO) run ./bench
+
+# The founding document's example, non-interactive.
+demo: deps build
+	./nsexec -npu myhost sh -c 'hostname; ps -ef; ip a'
+
+clean:
+	rm -f nsexec

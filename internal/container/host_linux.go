@@ -1,0 +1,50 @@
+package container
+
+import (
+	"nsexec/internal/spec"
+	"nsexec/internal/trace"
+)
+
+// hostPart is one piece of setup on the host side of a run (a cgroup, a
+// network link, a persisted namespace...): prepared before the clone,
+// attached to the init once it exists (before it sets up the inside), and
+// undone when the run ends, however it ends.
+type hostPart interface {
+	Prepare(s *spec.Spec, tr *trace.Tracer) error
+	Attach(pid int, tr *trace.Tracer) error
+	Undo()
+}
+
+// hostParts lists what a run needs on the host side, in order.
+func hostParts(s *spec.Spec) hostSide {
+	var parts hostSide
+	return parts
+}
+
+// hostSide applies parts in order and undoes in reverse, only what was done.
+type hostSide []hostPart
+
+func (h *hostSide) prepare(s *spec.Spec, tr *trace.Tracer) error {
+	for i, p := range *h {
+		if err := p.Prepare(s, tr); err != nil {
+			*h = (*h)[:i] // only the parts that got prepared are undone
+			return err
+		}
+	}
+	return nil
+}
+
+func (h hostSide) attach(pid int, tr *trace.Tracer) error {
+	for _, p := range h {
+		if err := p.Attach(pid, tr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h hostSide) undo() {
+	for i := len(h) - 1; i >= 0; i-- {
+		h[i].Undo()
+	}
+}

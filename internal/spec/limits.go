@@ -1,0 +1,4 @@
+package spec
+
+// Limits is the resources a run may use: cgroup limits and rlimits.
+type Limits struct{}

@@ -1,0 +1,4 @@
+package spec
+
+// Network is how a new network namespace is connected.
+type Network struct{}

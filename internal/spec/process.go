@@ -1,0 +1,4 @@
+package spec
+
+// Process is what CMD runs as: its cwd, environment, user and groups.
+type Process struct{}

@@ -1,0 +1,4 @@
+package spec
+
+// Rootfs is the root filesystem and the mounts of a run.
+type Rootfs struct{}
