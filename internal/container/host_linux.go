@@ -15,9 +15,20 @@ type hostPart interface {
 	Undo()
 }
 
+// hostPartMakers are added by each feature's file from its init function; a
+// maker returns nil when the run does not need its feature.
+var hostPartMakers []func(*spec.Spec) hostPart
+
+func addHostPart(m func(*spec.Spec) hostPart) { hostPartMakers = append(hostPartMakers, m) }
+
 // hostParts lists what a run needs on the host side, in order.
 func hostParts(s *spec.Spec) hostSide {
 	var parts hostSide
+	for _, m := range hostPartMakers {
+		if p := m(s); p != nil {
+			parts = append(parts, p)
+		}
+	}
 	return parts
 }
 

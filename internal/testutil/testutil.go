@@ -178,4 +178,3 @@ func WaitFor(timeout time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
-
