@@ -111,6 +111,7 @@ func (o *coreFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	for ns, on := range o.ns {
 		s.New[ns] = *on || o.all
 	}
+	s.New[spec.UTS] = o.all // with the host's name, unless -u gives one
 	if f.Changed("uts") {
 		if o.uts == "" {
 			return errors.New("-u/--uts: empty hostname")

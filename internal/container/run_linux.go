@@ -50,7 +50,9 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	tr.Step("clone: pid %d in new namespaces: %s", pid, spec.KindsString(s.Kinds()))
 
 	// The init waits for its config: everything the host side does to it
-	// happens before, so CMD never starts half set up.
+	// happens before, so CMD never starts half set up, and no signal meant
+	// for CMD can come before nsexec is ready to forward it.
+	<-notified
 	err = host.attach(pid, tr)
 	if err == nil {
 		_, err = parentEnd.Write(initproc.Config(s, tr.Start()))
@@ -63,7 +65,6 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		wait(pid)
 		return 0, err
 	}
-	<-notified
 	go forwardSignals(sigs, pid)
 
 	ws, err := wait(pid)
