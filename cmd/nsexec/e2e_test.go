@@ -346,7 +346,7 @@ func TestVerbose(t *testing.T) {
 	want := []string{
 		"clone: pid", "new namespaces: mnt uts pid net",
 		"mount: / made rprivate", "uts: hostname traced", "net: lo up",
-		"mount: proc on /proc", "forked true as pid 2", "exec: true",
+		"mount: proc on /proc", "exec: true as pid 2",
 	}
 	at := 0
 	for _, w := range want {

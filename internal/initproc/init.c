@@ -197,8 +197,7 @@ static void exec_cmd(char **argv)
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	process_before_exec();
 	security_before_exec();
-	if (cfg.verbose)
-		trace("exec: %s", argv[0]);
+	trace("exec: %s as pid %d", argv[0], getpid());
 	execvp(argv[0], argv);
 	int e = errno;
 	if (e == ENOENT && !strchr(argv[0], '/'))
@@ -271,16 +270,16 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	// nothing inside can open its memory or, through /proc/1/exe, the nsexec
 	// binary (CVE-2019-5736; the running binary itself is also ETXTBSY).
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_NAME, "nsexec-init", 0, 0, 0); // not "exe", in ps
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old); // before fork: no signal is lost
 	pid_t child = fork();
 	if (child < 0)
 		fail(125, "init: fork: %s", strerror(errno));
-	if (child == 0) {
+	if (child == 0) { // CMD; its trace line covers the fork
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		exec_cmd(argv + 1);
 	}
-	trace("init: pid 1 forked %s as pid %d", argv[1], child);
 	reaper(child);
 }
