@@ -1,5 +1,7 @@
 # nsexec: make build | make test | make bench | make demo
 GO ?= go
+# Pure-Go name and user lookups: the binary is static (internal/initproc).
+export GOFLAGS := -tags=netgo,osusergo
 
 .PHONY: build test bench demo deps bench-deps clean
 

@@ -65,7 +65,7 @@ func Binary(t testing.TB) string {
 		}
 		os.Chmod(dir, 0o755)
 		binPath = filepath.Join(dir, "nsexec")
-		out, err := exec.Command("go", "build", "-o", binPath, filepath.Join(moduleRoot(), "cmd", "nsexec")).CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "netgo,osusergo", "-o", binPath, filepath.Join(moduleRoot(), "cmd", "nsexec")).CombinedOutput()
 		if err != nil {
 			buildErr = errors.New("go build: " + err.Error() + "\n" + string(out))
 		}
