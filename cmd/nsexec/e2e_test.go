@@ -477,3 +477,47 @@ func childOf(t *testing.T, pid int) string {
 	}
 	return child
 }
+
+// --propagation decides whether mounts made inside reach a shared mount of
+// the host (and the other way round for slave).
+func TestPropagation(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	// A shared mount of the test's own, so the host's mounts are not touched.
+	if out, err := exec.Command("sh", "-c", "mount --bind "+dir+" "+dir+" && mount --make-shared "+dir).CombinedOutput(); err != nil {
+		t.Fatalf("make %s a shared mount: %v: %s", dir, err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-R", "-l", dir).Run() })
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	sub := filepath.Join(dir, "sub")
+
+	for _, tt := range []struct {
+		prop      string
+		reachHost bool
+	}{{"private", false}, {"slave", false}, {"unchanged", true}, {"shared", true}} {
+		r := testutil.Run(t, "-m", "--propagation", tt.prop, "sh", "-c", "mount -t tmpfs "+tt.prop+" "+sub+" && grep -c ' "+sub+" ' /proc/self/mountinfo")
+		r.MustSucceed(t)
+		onHost := testutil.Mounts(t)[sub]
+		if onHost != tt.reachHost {
+			t.Errorf("--propagation %s: mount inside seen on the host: %v, want %v", tt.prop, onHost, tt.reachHost)
+		}
+		if onHost {
+			exec.Command("umount", sub).Run()
+		}
+	}
+
+	// slave: a mount the host makes while the run is going shows up inside.
+	cmd := testutil.Command(t, "-m", "--propagation", "slave", "sh", "-c",
+		"echo ready; read line; grep -c ' "+sub+" ' /proc/self/mountinfo")
+	stdin, _ := cmd.StdinPipe()
+	all := startReady(t, cmd)
+	if err := exec.Command("mount", "-t", "tmpfs", "fromhost", sub).Run(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { exec.Command("umount", sub).Run() })
+	stdin.Write([]byte("go\n"))
+	stdin.Close()
+	if code := waitCode(t, cmd); code != 0 || !strings.HasSuffix(all(), "1\n") {
+		t.Errorf("--propagation slave: exit %d, output %q; want the host's new mount seen inside", code, all())
+	}
+}

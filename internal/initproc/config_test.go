@@ -1,0 +1,55 @@
+package initproc
+
+import (
+	"strings"
+	"testing"
+
+	"nsexec/internal/spec"
+)
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*spec.Spec)
+		has   []string
+		lacks []string
+	}{
+		{"seed -npu", func(s *spec.Spec) { s.New[spec.Net], s.New[spec.PID], s.Hostname = true, true, "h" },
+			[]string{"prop=private", "host=h", "lo=1", "proc=1", "fork=1"}, []string{"timens="}},
+		{"as pid 1", func(s *spec.Spec) { s.New[spec.PID], s.AsPID1 = true, true },
+			[]string{"proc=1"}, []string{"fork="}},
+		{"unchanged propagation", func(s *spec.Spec) { s.New[spec.Mount], s.Propagation = true, spec.PropUnchanged },
+			nil, []string{"prop="}},
+		{"time offsets", func(s *spec.Spec) { s.MonotonicOffset, s.BoottimeOffset = -5, 7 },
+			[]string{"timens=-5 7"}, []string{"proc="}},
+		{"verbose", func(s *spec.Spec) { s.Verbose = true }, []string{"verbose=1"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := spec.New()
+			s.Args = []string{"true"}
+			tt.setup(s)
+			s.Normalize()
+			records := strings.Split(strings.TrimSuffix(string(Config(s, 42)), "\x00"), "\x00")
+			if records[0] != "t0=42" {
+				t.Errorf("first record %q, want t0=42", records[0])
+			}
+			set := map[string]bool{}
+			for _, r := range records {
+				set[r] = true
+			}
+			for _, want := range tt.has {
+				if !set[want] {
+					t.Errorf("no record %q in %q", want, records)
+				}
+			}
+			for _, bad := range tt.lacks {
+				for _, r := range records {
+					if strings.HasPrefix(r, bad) {
+						t.Errorf("record %q should not be there", r)
+					}
+				}
+			}
+		})
+	}
+}
