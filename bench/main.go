@@ -5,20 +5,21 @@
 //
 // Timing table, one block per case (start-npu, start-user, start-all...):
 //
-//		case       command  runs  median ms  p90 ms  ours/peer
-//		start-npu  nsexec   200   1.90       2.30
-//		           unshare  200   1.60       1.95    1.19x
+//	case       command  runs  median ms  p90 ms  ours/peer
+//	start-npu  nsexec   200   1.90       2.30
+//	           unshare  200   1.60       1.95    1.19x
 //
-//	  - A time is the wall clock from fork to wait of one whole run of the
-//	    command line (the tool starts, sets up, runs CMD, cleans up, exits),
-//	    as a shell would see it. Commands of a case run interleaved, round by
-//	    round, so machine noise hits them alike.
-//	  - median is the typical run; p90 shows the tail (90% of runs were faster).
-//	  - ours/peer is nsexec's median divided by that peer's: below 1.00x nsexec
-//	    is faster, 1.30x means nsexec takes 30% longer than the peer.
-//	  - "failed: <why>" means that command did not succeed when checked once
-//	    before timing (a peer not installed, a flag refused); it is skipped.
-//	  - runs can be below -n when the case hit its time budget (-budget).
+// Reading it:
+//   - A time is the wall clock from fork to wait of one whole run of the
+//     command line (the tool starts, sets up, runs CMD, cleans up, exits),
+//     as a shell would see it. Commands of a case run interleaved, round by
+//     round, so machine noise hits them alike.
+//   - median is the typical run; p90 shows the tail (90% of runs were faster).
+//   - ours/peer is nsexec's median divided by that peer's: below 1.00x nsexec
+//     is faster, 1.30x means nsexec takes 30% longer than the peer.
+//   - "failed: <why>" means that command did not succeed when checked once
+//     before timing (a peer not installed, a flag refused); it is skipped.
+//   - runs can be below -n when the case hit its time budget (-budget).
 //
 // Memory table (cases with MemoryOf, e.g. pid1-memory): each command runs
 // once with CMD sleeping, and while it sleeps the resident memory of the
@@ -26,8 +27,8 @@
 // child (the PID 1 of the new PID namespace) is read from /proc: RSS is VmRSS
 // from status, PSS is Pss from smaps_rollup (shared pages divided among their
 // users, so it is what the process really adds). The name of each process is
-// shown: with unshare --fork, PID 1 is CMD itself (no init), so its memory is
-// CMD's (sleep's).
+// shown: nsexec's init is "exe" (it is /proc/self/exe re-executed); with
+// unshare --fork, PID 1 is CMD itself (no init), so its memory is sleep's.
 //
 // The command lines of each case follow the tables. Flags: -n runs per
 // command, -budget time per case, -filter REGEX on case names, -list.

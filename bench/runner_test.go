@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCommandsOfPutsNsexecFirstAndPeersByName(t *testing.T) {
+	c := Case{
+		Ours:  []string{"nsexec", "-p", "env", "nsexec"},
+		Peers: map[string][]string{"unshare": {"unshare", "-p"}, "bwrap": {"bwrap"}},
+	}
+	got := commandsOf(c, "/abs/nsexec")
+	var tools []string
+	for _, cmd := range got {
+		tools = append(tools, cmd.tool)
+	}
+	if want := []string{"nsexec", "bwrap", "unshare"}; !reflect.DeepEqual(tools, want) {
+		t.Errorf("order %v, want %v", tools, want)
+	}
+	if want := []string{"/abs/nsexec", "-p", "env", "/abs/nsexec"}; !reflect.DeepEqual(got[0].argv, want) {
+		t.Errorf("ours %v, want %v", got[0].argv, want)
+	}
+	if c.Ours[0] != "nsexec" {
+		t.Error("commandsOf changed the case's own slice")
+	}
+}
+
+// A peer that fails its check or is missing is reported and skipped; the
+// others are timed the number of runs asked for.
+func TestTimeCaseSkipsFailingPeers(t *testing.T) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	cmds := commandsOf(Case{
+		Ours: []string{"true"},
+		Peers: map[string][]string{
+			"false":   {"sh", "-c", "echo refused >&2; exit 3"},
+			"missing": {"no-such-tool-for-bench"},
+			"true":    {"true"},
+		},
+	}, "")
+	res := timeCase(context.Background(), cmds, timingOptions{runs: 7, budget: time.Minute}, devnull)
+	byTool := map[string]timing{}
+	for _, r := range res {
+		byTool[r.tool] = r
+	}
+	for _, tool := range []string{"nsexec", "true"} {
+		if r := byTool[tool]; r.failed != "" || len(r.runs) != 7 {
+			t.Errorf("%s: failed %q, %d runs, want 7 runs", tool, r.failed, len(r.runs))
+		}
+	}
+	if r := byTool["false"]; !strings.Contains(r.failed, "exit status 3: refused") || len(r.runs) != 0 {
+		t.Errorf("failing peer: failed %q, %d runs", r.failed, len(r.runs))
+	}
+	if r := byTool["missing"]; !strings.Contains(r.failed, "not installed") {
+		t.Errorf("missing peer: failed %q", r.failed)
+	}
+}
+
+func TestMedianAndPercentile(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		var d []time.Duration
+		for _, x := range v {
+			d = append(d, time.Duration(x)*time.Millisecond)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		runs        []time.Duration
+		median, p90 float64
+	}{
+		{nil, 0, 0},
+		{ms(5), 5, 5},
+		{ms(3, 1, 2), 2, 3},
+		{ms(4, 1, 3, 2), 2.5, 4},
+		{ms(10, 9, 8, 7, 6, 5, 4, 3, 2, 1), 5.5, 9},
+	} {
+		if got := median(tc.runs); got != tc.median {
+			t.Errorf("median(%v) = %v, want %v", tc.runs, got, tc.median)
+		}
+		if got := percentile(tc.runs, 0.9); got != tc.p90 {
+			t.Errorf("p90(%v) = %v, want %v", tc.runs, got, tc.p90)
+		}
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		comm string
+		ppid int
+		ok   bool
+	}{
+		{"42 (sleep) S 41 42 1 0", "sleep", 41, true},
+		{"7 (a (b) c) R 1 7 7 0", "a (b) c", 1, true},
+		{"9 (x) Z", "", 0, false},
+		{"garbage", "", 0, false},
+	} {
+		comm, ppid, err := parseStat(tc.in)
+		if (err == nil) != tc.ok || comm != tc.comm || ppid != tc.ppid {
+			t.Errorf("parseStat(%q) = %q, %d, %v", tc.in, comm, ppid, err)
+		}
+	}
+}
+
+func TestKbField(t *testing.T) {
+	status := "Name:\tsleep\nVmRSS:\t    1544 kB\nVmHWM:\t 2000 kB\n"
+	if v, err := kbField(status, "VmRSS"); err != nil || v != 1544 {
+		t.Errorf("VmRSS = %d, %v", v, err)
+	}
+	rollup := "55d0-7ffe ---p 00000000 00:00 0 [rollup]\nRss: 1500 kB\nPss:                 301 kB\nPss_Anon: 80 kB\n"
+	if v, err := kbField(rollup, "Pss"); err != nil || v != 301 {
+		t.Errorf("Pss = %d, %v", v, err)
+	}
+	if _, err := kbField(status, "Pss"); err == nil {
+		t.Error("a missing field gave no error")
+	}
+}
