@@ -28,6 +28,12 @@ type caseMemories struct {
 
 func (r *report) addTimings(name string, res []timing) {
 	r.timings = append(r.timings, caseTimings{name, res})
+	for _, t := range res {
+		if t.failures > 0 {
+			r.failures = append(r.failures, fmt.Sprintf("%s: %s: %d timed runs failed and are left out; the first: %s",
+				name, t.tool, t.failures, t.why))
+		}
+	}
 }
 
 func (r *report) addMemory(name string, res []memory) {
@@ -76,7 +82,7 @@ func (r *report) print(out io.Writer) {
 
 func printTimings(w io.Writer, ct caseTimings) {
 	var ours float64
-	if len(ct.res) > 0 && ct.res[0].failed == "" {
+	if len(ct.res) > 0 {
 		ours = median(ct.res[0].runs)
 	}
 	for i, t := range ct.res {
@@ -85,12 +91,16 @@ func printTimings(w io.Writer, ct caseTimings) {
 			name = ""
 		}
 		if t.failed != "" {
-			fmt.Fprintf(w, "%s\t%s\tfailed: %s\n", name, t.tool, oneLine(t.failed))
+			fmt.Fprintf(w, "%s\t%s\t-\t-\t-\tfailed: %s\n", name, t.tool, oneLine(t.failed))
 			continue
 		}
 		ratio := ""
 		if i > 0 && ours > 0 {
 			ratio = fmt.Sprintf("%.2fx", ours/median(t.runs))
+		}
+		if len(t.runs) == 0 {
+			fmt.Fprintf(w, "%s\t%s\t-\t-\t-\tfailed: %s\n", name, t.tool, oneLine(t.why))
+			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%.2f\t%.2f\t%s\n", name, t.tool, len(t.runs),
 			median(t.runs), percentile(t.runs, 0.9), ratio)
@@ -104,7 +114,7 @@ func printMemories(w io.Writer, cm caseMemories) {
 			name = ""
 		}
 		if m.failed != "" {
-			fmt.Fprintf(w, "%s\t%s\tfailed: %s\n", name, m.tool, oneLine(m.failed))
+			fmt.Fprintf(w, "%s\t%s\t-\t-\t-\t-\t-\tfailed: %s\n", name, m.tool, oneLine(m.failed))
 			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%s\t%d\t%d\n", name, m.tool,

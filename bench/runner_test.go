@@ -64,6 +64,27 @@ func TestTimeCaseSkipsFailingPeers(t *testing.T) {
 	}
 }
 
+// A timed run that fails is left out and counted, with its stderr as the
+// reason, and the command goes on being timed.
+func TestTimeCaseCountsFailedRuns(t *testing.T) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	counter := t.TempDir() + "/n"
+	// Fails on its 3rd, 6th, 9th... run (the check is the 1st).
+	flaky := `n=$(cat "$0" 2>/dev/null || echo 0); echo $((n+1)) >"$0"; [ $((n % 3)) -ne 2 ] || { echo flaky >&2; exit 4; }`
+	cmds := commandsOf(Case{Ours: []string{"sh", "-c", flaky, counter}}, "")
+	r := timeCase(context.Background(), cmds, timingOptions{runs: 8, budget: time.Minute}, devnull)[0]
+	if r.failed != "" || r.failures != 3 || len(r.runs) != 5 {
+		t.Errorf("failed %q, %d failures, %d runs; want 3 failures, 5 runs", r.failed, r.failures, len(r.runs))
+	}
+	if !strings.Contains(r.why, "exit status 4: flaky") {
+		t.Errorf("why %q, want the exit status and stderr", r.why)
+	}
+}
+
 func TestMedianAndPercentile(t *testing.T) {
 	ms := func(v ...int) []time.Duration {
 		var d []time.Duration

@@ -11,8 +11,11 @@ import (
 // A timing is what one command of a timing case measured.
 type timing struct {
 	command
-	failed string // why the command was not (fully) timed; empty if it was
-	runs   []time.Duration
+	failed   string // why the check failed, so the command was not timed
+	runs     []time.Duration
+	failures int    // timed runs that failed (not counted in runs)
+	why      string // why the first of them failed
+	stderr   *os.File
 }
 
 // timingOptions bound how long a case is timed.
@@ -34,6 +37,13 @@ func timeCase(ctx context.Context, cmds []command, opt timingOptions, devnull *o
 			res[i].failed = err.Error()
 			continue
 		}
+		f, err := stderrFile()
+		if err != nil {
+			res[i].failed = err.Error()
+			continue
+		}
+		defer f.Close()
+		res[i].stderr = f
 		live = append(live, &res[i])
 	}
 	for w := 0; w < opt.warmup; w++ {
@@ -48,20 +58,47 @@ func timeCase(ctx context.Context, cmds []command, opt timingOptions, devnull *o
 		}
 		for k := range live {
 			t := live[(round+k)%len(live)]
-			if t.failed != "" {
-				continue
-			}
+			cmd := t.cmd(devnull)
+			cmd.Stderr = t.stderr
+			t.stderr.Truncate(0)
+			t.stderr.Seek(0, 0)
 			start := time.Now()
-			err := t.cmd(devnull).Run()
+			err := cmd.Run()
 			d := time.Since(start)
 			if err != nil {
-				t.failed = fmt.Sprintf("run %d: %v", len(t.runs)+1, err)
+				t.recordFailure(round, err)
 				continue
 			}
 			t.runs = append(t.runs, d)
 		}
 	}
 	return res
+}
+
+// recordFailure records a timed run that failed: a peer can fail now and then when
+// the machine is busy; the run is left out and the failure reported.
+func (t *timing) recordFailure(round int, err error) {
+	t.failures++
+	if t.why != "" {
+		return
+	}
+	t.why = fmt.Sprintf("run %d: %v", round+1, err)
+	t.stderr.Seek(0, 0)
+	buf := make([]byte, 512)
+	if n, _ := t.stderr.Read(buf); n > 0 {
+		t.why += ": " + firstLine(string(buf[:n]))
+	}
+}
+
+// stderrFile is an unlinked file that holds a run's stderr: like /dev/null
+// it costs no pipe or goroutine during the run, yet tells why a run failed.
+func stderrFile() (*os.File, error) {
+	f, err := os.CreateTemp("", "nsexec-bench-stderr-")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name())
+	return f, nil
 }
 
 // percentile returns the nearest-rank p-th percentile (0 < p <= 1), in ms.
