@@ -31,7 +31,8 @@
 // unshare --fork, PID 1 is CMD itself (no init), so its memory is sleep's.
 //
 // The command lines of each case follow the tables. Flags: -n runs per
-// command, -budget time per case, -filter REGEX on case names, -list.
+// command, -budget time per case, -total time shared by all cases,
+// -filter REGEX on case names, -nsexec BINARY, -list.
 package main
 
 import (
@@ -50,17 +51,18 @@ import (
 func main() {
 	runs := flag.Int("n", 200, "timed runs per command")
 	budget := flag.Duration("budget", 30*time.Second, "stop timing a case after this long, whatever -n says")
+	total := flag.Duration("total", 150*time.Second, "share this time among the cases left, so make bench stays short as cases are added")
 	filter := flag.String("filter", "", "run only the cases whose name matches this regular expression")
 	bin := flag.String("nsexec", "", "nsexec binary to time (default: ./nsexec at the module root)")
 	list := flag.Bool("list", false, "list the cases and their command lines, run nothing")
 	flag.Parse()
-	if err := run(*runs, *budget, *filter, *bin, *list); err != nil {
+	if err := run(*runs, *budget, *total, *filter, *bin, *list); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, budget time.Duration, filter, bin string, list bool) error {
+func run(runs int, budget, total time.Duration, filter, bin string, list bool) error {
 	re, err := regexp.Compile(filter)
 	if err != nil {
 		return fmt.Errorf("-filter: %w", err)
@@ -75,7 +77,7 @@ func run(runs int, budget time.Duration, filter, bin string, list bool) error {
 	if bin, err = filepath.Abs(bin); err != nil {
 		return err
 	}
-	if _, err := os.Stat(bin); err != nil {
+	if _, err := os.Stat(bin); err != nil && !list {
 		return fmt.Errorf("nsexec binary: %w (run make build first)", err)
 	}
 	if os.Geteuid() != 0 && !list {
@@ -90,10 +92,17 @@ func run(runs int, budget time.Duration, filter, bin string, list bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var rep report
+	var selected []Case
 	for _, c := range cases {
-		if !re.MatchString(c.Name) || ctx.Err() != nil {
-			continue
+		if re.MatchString(c.Name) {
+			selected = append(selected, c)
+		}
+	}
+	var rep report
+	begin := time.Now()
+	for i, c := range selected {
+		if ctx.Err() != nil {
+			break
 		}
 		cmds := commandsOf(c, bin)
 		if list {
@@ -102,7 +111,8 @@ func run(runs int, budget time.Duration, filter, bin string, list bool) error {
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s\n", c.Name)
 		start := time.Now()
-		if err := runCase(ctx, c, cmds, timingOptions{runs: runs, budget: budget, warmup: 3}, devnull, &rep); err != nil {
+		opt := timingOptions{runs: runs, budget: caseBudget(budget, total-time.Since(begin), len(selected)-i), warmup: 3}
+		if err := runCase(ctx, c, cmds, opt, devnull, &rep); err != nil {
 			rep.addFailure(c.Name, err)
 		}
 		rep.addCommands(c.Name, cmds)
@@ -132,6 +142,16 @@ func runCase(ctx context.Context, c Case, cmds []command, opt timingOptions, dev
 	}
 	rep.addTimings(c.Name, timeCase(ctx, cmds, opt, devnull))
 	return nil
+}
+
+// caseBudget is the time a case may take: its own budget, or less when the
+// time left must be shared with the cases still to run (2 s at least).
+func caseBudget(budget, left time.Duration, cases int) time.Duration {
+	share := left / time.Duration(cases)
+	if share < 2*time.Second {
+		share = 2 * time.Second
+	}
+	return min(budget, share)
 }
 
 // moduleRoot is the nearest directory at or above the working directory

@@ -144,3 +144,20 @@ func TestKbField(t *testing.T) {
 		t.Error("a missing field gave no error")
 	}
 }
+
+func TestCaseBudgetSharesWhatIsLeft(t *testing.T) {
+	for _, tc := range []struct {
+		budget, left time.Duration
+		cases        int
+		want         time.Duration
+	}{
+		{30 * time.Second, 150 * time.Second, 3, 30 * time.Second},
+		{30 * time.Second, 150 * time.Second, 10, 15 * time.Second},
+		{30 * time.Second, time.Second, 4, 2 * time.Second},
+		{30 * time.Second, -time.Minute, 1, 2 * time.Second},
+	} {
+		if got := caseBudget(tc.budget, tc.left, tc.cases); got != tc.want {
+			t.Errorf("caseBudget(%v, %v, %d) = %v, want %v", tc.budget, tc.left, tc.cases, got, tc.want)
+		}
+	}
+}
