@@ -14,6 +14,12 @@ type Case struct {
 	// Setup, when set, prepares what the commands need (a rootfs, a bundle,
 	// a running instance) and returns how to remove it.
 	Setup func() (cleanup func(), err error)
+	// MemoryOf, when set, makes the case a memory line instead of a timing
+	// line: each command runs once, and as soon as a process of that name
+	// (CMD, e.g. "sleep") runs under it, the resident memory of the process
+	// started and of its first child (the namespace's PID 1) is read. The
+	// commands must keep CMD running for a while (e.g. sleep 2).
+	MemoryOf string
 }
 
 var cases []Case
