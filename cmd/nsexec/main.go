@@ -1,9 +1,3 @@
-// nsexec never needs a GOMAXPROCS read from its cgroup: skipping that read
-// saves two /proc reads on every start.
-
-//go:debug containermaxprocs=0
-//go:debug updatemaxprocs=0
-
 // Command nsexec runs a command in new Linux namespaces:
 //
 //	nsexec [OPTIONS] <CMD> [ARGS...]
