@@ -136,9 +136,12 @@ static int is_dir(int fd)
 // attach mounts the detached mount tree onto dst inside the new root.
 static void attach(int tree, const struct op *op, const char *what)
 {
-	int dst = ensure(op->dst, is_dir(tree));
+	int dir = is_dir(tree);
+	int dst = ensure(op->dst, dir);
 	if (dst < 0)
 		fail(125, "%s on %s: %s", what, op->dst, strerror(errno));
+	if (is_dir(dst) != dir)
+		fail(125, "%s on %s: %s", what, op->dst, dir ? "not a directory" : "is a directory");
 	if (move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		fail(125, "%s on %s: %s", what, op->dst, strerror(errno));
 	close(dst);
@@ -270,15 +273,21 @@ static void do_device(const struct op *op)
 }
 
 // do_console binds the terminal nsexec runs on, if any, as /dev/console.
+// The descriptor itself belongs to the host's mount namespace, which
+// open_tree refuses: the terminal is bound by its name in this namespace's
+// copy of the host's tree, checked to be the same device.
 static void do_console(const struct op *op)
 {
 	for (int fd = 0; fd <= 2; fd++) {
-		if (!isatty(fd))
+		char name[256];
+		struct stat want, got;
+		if (!isatty(fd) || ttyname_r(fd, name, sizeof name) != 0 || fstat(fd, &want) < 0)
 			continue;
-		int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-		if (tree < 0) {
-			// A terminal from another mount namespace cannot be bound.
-			trace("mount: no console: %s", strerror(errno));
+		int tree = open_tree(AT_FDCWD, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (tree < 0 || fstat(tree, &got) < 0 || got.st_rdev != want.st_rdev) {
+			trace("mount: no console: %s is not reachable here", name);
+			if (tree >= 0)
+				close(tree);
 			return;
 		}
 		attach(tree, op, "bind terminal");
@@ -366,11 +375,11 @@ static void do_file(const struct op *op)
 		fail(125, "write %s: %s", op->dst, strerror(errno));
 	close(fd);
 	int tree = open_tree(dev, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	unlinkat(dev, name, 0);
-	close(dev);
 	if (tree < 0)
 		fail(125, "bind %s: %s", op->dst, strerror(errno));
 	attach(tree, op, "bind file");
+	unlinkat(dev, name, 0); // only once bound: the kernel refuses an unlinked source
+	close(dev);
 }
 
 static void do_root(const struct op *op)
@@ -394,6 +403,23 @@ static void do_root_readonly(void)
 		fail(125, "make the root read-only: %s", strerror(errno));
 }
 
+// close_inherited closes every descriptor but stdio, the sync socket and
+// the new root's. PID 1 stays for the whole run, and a process inside with
+// CAP_SYS_PTRACE could open a host file or directory it inherited through
+// /proc/1/fd.
+static void close_inherited(void)
+{
+	int keep[2] = {sync_fd < root_fd ? sync_fd : root_fd, sync_fd < root_fd ? root_fd : sync_fd};
+	unsigned int from = 3;
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] > (int)from)
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
+		if (keep[i] >= (int)from)
+			from = keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0);
+}
+
 // do_pivot makes the new root the root and detaches the old one, so that
 // nothing of the host's tree is left reachable. Where pivot_root cannot
 // work (the host's root is the initramfs: EINVAL), the new root is moved
@@ -402,6 +428,7 @@ static void do_root_readonly(void)
 // escapes a chroot, so drop that capability there.
 static void do_pivot(void)
 {
+	close_inherited();
 	if (fchdir(root_fd) < 0)
 		fail(125, "enter the new root: %s", strerror(errno));
 	if (syscall(SYS_pivot_root, ".", ".") == 0) {
