@@ -79,9 +79,7 @@ func (l *mountList) Set(v string) error {
 	for i := range m.Lower {
 		m.Lower[i] = absPath(m.Lower[i])
 	}
-	if m.Upper != "" {
-		m.Upper, m.Work = absPath(m.Upper), absPath(m.Work)
-	}
+	m.Upper, m.Work = absPath(m.Upper), absPath(m.Work)
 	l.o.mounts = append(l.o.mounts, m)
 	return nil
 }
@@ -131,6 +129,9 @@ func parseSymlink(v string) (spec.UserMount, error) {
 }
 
 func absPath(p string) string {
+	if p == "" {
+		return p
+	}
 	if abs, err := filepath.Abs(p); err == nil {
 		return abs
 	}
