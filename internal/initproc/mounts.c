@@ -103,12 +103,12 @@ static const char *split(const char *path, char *buf, size_t size)
 // when dir is set, else an empty file.
 static int ensure(const char *path, int dir)
 {
-	int fd = in_root(path);
+	int fd = in_root(*path ? path : "/"); // "" is the parent of "/a"
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
 	char buf[4096];
 	const char *name = split(path, buf, sizeof buf);
-	int parent = buf[0] ? ensure(buf, 1) : in_root("/");
+	int parent = ensure(buf, 1);
 	if (parent < 0)
 		return -1;
 	int r;

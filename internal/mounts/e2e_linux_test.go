@@ -338,9 +338,9 @@ func TestRootfsMountOrder(t *testing.T) {
 		src := u.dir(t)
 		os.WriteFile(filepath.Join(src, "f"), []byte("f"), 0o644)
 		res := u.run(t, "-p", "-m", "--rootfs", r,
-			"--tmpfs", "/a", "--mkdir", "/a/b/c", "--bind", src+":/a/b/c", "--symlink", "b/c/f:/a/l",
+			"--tmpfs", "/a", "--mkdir", "/a/b/c", "--bind", src+":/a/b/c", "--symlink", "b/c/f:/a/l", "--symlink", "a/l:/top",
 			"--bind", src+":/z/y", "--tmpfs", "/z:size=1m",
-			"sh", "-c", "cat /a/l; echo; readlink /a/l; ls /z | wc -l").MustSucceed(t)
+			"sh", "-c", "cat /top; echo; readlink /a/l; ls /z | wc -l").MustSucceed(t)
 		if want := []string{"f", "b/c/f", "0"}; !slices.Equal(res.Lines(), want) {
 			t.Errorf("inside: %q, want %q", res.Lines(), want)
 		}
