@@ -331,14 +331,27 @@ static void do_mask(const struct op *op)
 		return;
 	if (fd < 0)
 		fail(125, "mask %s: %s", op->dst, strerror(errno));
-	int tree;
-	if (is_dir(fd)) {
+	// One empty tmpfs and one /dev/null serve as templates for every mask:
+	// a clone of a mount costs less than a new filesystem, and leaves one
+	// superblock to tear down at the end instead of one per mask.
+	static int empty_dir = -1, null_file = -1;
+	int *tmpl = is_dir(fd) ? &empty_dir : &null_file;
+	if (*tmpl < 0 && tmpl == &empty_dir) {
 		struct op empty = {.fs = "tmpfs", .src = "tmpfs", .dst = op->dst,
 				   .opts = (const char *[]){"size=0", "mode=0555"}, .nopts = 2,
 				   .attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
-		tree = new_fs(&empty);
-	} else
-		tree = clone_tree(AT_FDCWD, "/dev/null", MOUNT_ATTR_RDONLY);
+		*tmpl = new_fs(&empty);
+	} else if (*tmpl < 0)
+		*tmpl = clone_tree(AT_FDCWD, "/dev/null", MOUNT_ATTR_RDONLY);
+	if (*tmpl < 0)
+		fail(125, "mask %s: %s", op->dst, strerror(errno));
+	// An older kernel cannot clone a detached mount (EINVAL): then the template
+	// itself is used, and the next mask makes a new one.
+	int tree = open_tree(*tmpl, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 && errno == EINVAL) {
+		tree = *tmpl;
+		*tmpl = -1;
+	}
 	if (tree < 0)
 		fail(125, "mask %s: %s", op->dst, strerror(errno));
 	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -432,9 +445,10 @@ static void do_pivot(void)
 	if (fchdir(root_fd) < 0)
 		fail(125, "enter the new root: %s", strerror(errno));
 	if (syscall(SYS_pivot_root, ".", ".") == 0) {
-		// The old root is stacked under the new one at "/": detach it,
-		// slave first so the unmount reaches no peer.
-		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+		// The old root is stacked under the new one at "/": detach it. It
+		// is already private or slave (init.c, the spec requires it), so
+		// the unmount reaches no peer.
+		if (umount2(".", MNT_DETACH) < 0)
 			fail(125, "detach the old root: %s", strerror(errno));
 	} else if (errno == EINVAL) {
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
