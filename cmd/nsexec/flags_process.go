@@ -10,8 +10,6 @@ import (
 	"nsexec/internal/spec"
 )
 
-func init() { addFlagGroup(func() flagGroup { return &processFlags{} }) }
-
 // processFlags are what CMD runs as.
 type processFlags struct {
 	dir      string
@@ -27,7 +25,7 @@ func (o *processFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.clearEnv, "clear-env", false, "start CMD with an empty environment (then --env)")
 	f.StringVar(&o.uid, "uid", "", "run CMD as numeric user `UID`")
 	f.StringVar(&o.gid, "gid", "", "run CMD as numeric group `GID`")
-	f.StringVar(&o.groups, "groups", "", "CMD's supplementary groups, `GID,GID...` (empty: none)")
+	f.StringVar(&o.groups, "groups", "", "set CMD's supplementary groups to `GID,GID...` (empty: none)")
 }
 
 func (o *processFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {

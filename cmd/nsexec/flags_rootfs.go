@@ -10,7 +10,11 @@ import (
 	"nsexec/internal/spec"
 )
 
-func init() { addFlagGroup(func() flagGroup { return &rootfsFlags{} }) }
+// The rootfs options, then what CMD runs as (flags_process.go), in the help.
+func init() {
+	addFlagGroup(func() flagGroup { return &rootfsFlags{} })
+	addFlagGroup(func() flagGroup { return &processFlags{} })
+}
 
 // rootfsFlags are the root filesystem and the mounts. The mount options
 // share one list, so that they apply in the order they were given.
@@ -25,15 +29,15 @@ type rootfsFlags struct {
 func (o *rootfsFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.dir, "rootfs", "", "run CMD with `DIR` as its root (pivot_root), with its own /proc, /dev and /sys (implies -m)")
 	f.BoolVar(&o.readOnly, "read-only", false, "make the root filesystem read-only")
-	add := func(name string, kind spec.MountKind, parse func(string) (spec.UserMount, error), usage string) {
-		f.Var(&mountList{o: o, kind: kind, parse: parse}, name, usage)
+	add := func(name, syntax string, kind spec.MountKind, parse func(string) (spec.UserMount, error), usage string) {
+		f.Var(&mountList{o: o, kind: kind, syntax: syntax, parse: parse}, name, usage)
 	}
-	add("bind", spec.MountBind, parseBind(false), "bind-mount host `SRC:DST[:ro]` (in the order given, like the options below)")
-	add("ro-bind", spec.MountBind, parseBind(true), "bind-mount host `SRC:DST` read-only")
-	add("tmpfs", spec.MountTmpfs, parseTmpfs, "mount a tmpfs on `DST[:OPTIONS]` (e.g. /tmp:size=64m,mode=1777)")
-	add("overlay", spec.MountOverlay, parseOverlay, "mount an overlay of host dirs `LOWER[:LOWER...]:UPPER:WORK:DST` (UPPER and WORK may be empty for a read-only one)")
-	add("mkdir", spec.MountMkdir, parseMkdir, "create directory `DIR` inside")
-	add("symlink", spec.MountSymlink, parseSymlink, "create a symlink `TARGET:LINK` inside")
+	add("bind", "SRC:DST[:ro]", spec.MountBind, parseBind(false), "bind host path SRC on DST, read-only with :ro (mounts apply in the order given)")
+	add("ro-bind", "SRC:DST", spec.MountBind, parseBind(true), "bind host path SRC on DST, read-only")
+	add("tmpfs", "DST[:OPTS]", spec.MountTmpfs, parseTmpfs, "mount a tmpfs on DST, e.g. /tmp:size=64m,mode=1777")
+	add("overlay", "LOWER[:LOWER...]:UPPER:WORK:DST", spec.MountOverlay, parseOverlay, "mount an overlay of host dirs on DST (empty UPPER and WORK: read-only)")
+	add("mkdir", "DIR", spec.MountMkdir, parseMkdir, "create a directory inside")
+	add("symlink", "TARGET:LINK", spec.MountSymlink, parseSymlink, "create a symlink inside")
 	f.BoolVar(&o.noMask, "no-mask", false, "leave the sensitive /proc and /sys paths unmasked and writable")
 	f.BoolVar(&o.hostFile, "hostname-file", false, "show the -u hostname in /etc/hostname inside")
 }
@@ -61,9 +65,10 @@ func (o *rootfsFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 
 // mountList is one mount option; every one appends to the shared list.
 type mountList struct {
-	o     *rootfsFlags
-	kind  spec.MountKind
-	parse func(string) (spec.UserMount, error)
+	o      *rootfsFlags
+	kind   spec.MountKind
+	syntax string
+	parse  func(string) (spec.UserMount, error)
 }
 
 func (l *mountList) Set(v string) error {
@@ -85,7 +90,7 @@ func (l *mountList) Set(v string) error {
 }
 
 func (l *mountList) String() string { return "" }
-func (l *mountList) Type() string   { return string(l.kind) }
+func (l *mountList) Type() string   { return l.syntax } // the help shows it as the value's name
 
 func parseBind(ro bool) func(string) (spec.UserMount, error) {
 	return func(v string) (spec.UserMount, error) {
