@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"nsexec/internal/testutil"
 )
 
@@ -445,4 +447,53 @@ func TestRootfsConsole(t *testing.T) {
 	if !strings.Contains(res.Stdout, "console-ok") {
 		t.Errorf("no /dev/console on a terminal: %q %q", res.Stdout, res.Stderr)
 	}
+}
+
+// The race of CVE-2021-30465: while nsexec sets up, the rootfs's owner
+// swaps a directory on the mount's path with a symlink to "/", again and
+// again. The destination is resolved once, inside the root, and mounted on
+// through its descriptor: whichever it met, the mount lands inside.
+func TestRootfsSymlinkSwapRace(t *testing.T) {
+	eachUser(t, func(t *testing.T, u user) {
+		r := u.rootfs(t)
+		name := fmt.Sprintf("nsexec-race-%d-%s", os.Getpid(), u.name)
+		flip, other := filepath.Join(r, "flip"), filepath.Join(r, "other")
+		os.Mkdir(flip, 0o755)
+		os.Symlink("/", other)
+		if u.uid != 0 {
+			testutil.Chown(t, r, u.uid, u.uid)
+		}
+		t.Cleanup(func() {
+			if _, err := os.Lstat("/" + name); err == nil {
+				os.RemoveAll("/" + name)
+				t.Errorf("/%s was made on the host", name)
+			}
+		})
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					unix.Renameat2(unix.AT_FDCWD, flip, unix.AT_FDCWD, other, unix.RENAME_EXCHANGE)
+				}
+			}
+		}()
+		for i := 0; i < 40; i++ {
+			res := u.run(t, "-p", "-m", "--rootfs", r, "--tmpfs", "/flip/"+name, "true")
+			if res.Code != 0 && !strings.HasPrefix(res.Stderr, "nsexec: mount tmpfs on /flip/"+name+": ") {
+				t.Errorf("run %d: exit %d, %q", i, res.Code, res.Stderr)
+			}
+		}
+		close(stop)
+		<-done
+		// Some runs met the symlink: their mount point was made at the
+		// rootfs's top, where "/" led inside it.
+		if _, err := os.Lstat(filepath.Join(r, name)); err != nil {
+			t.Errorf("no run met the symlink: the race was not exercised (%v)", err)
+		}
+	})
 }
