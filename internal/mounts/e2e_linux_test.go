@@ -52,9 +52,10 @@ func eachUser(t *testing.T, f func(t *testing.T, u user)) {
 	}
 }
 
-// hostMounts is the host's mount points but namespace files (nsfs), which
-// other features' tests running at the same time persist, and which a run
-// here never makes.
+// hostMounts is the host's mount points, less those that other tests
+// running at the same time (other packages, in parallel) make and a run here
+// never would: namespace files (nsfs), and anything in another test's
+// temporary directory.
 func hostMounts(t *testing.T) map[string]bool {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
@@ -63,9 +64,15 @@ func hostMounts(t *testing.T) map[string]bool {
 	m := map[string]bool{}
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
-		if len(f) > 4 && !strings.Contains(line, " - nsfs ") {
-			m[f[4]] = true
+		if len(f) < 5 || strings.Contains(line, " - nsfs ") {
+			continue
 		}
+		mp := f[4]
+		ours := strings.Contains(mp, "/nsexec-rootfs-") || strings.Contains(mp, "/nsexec-host-")
+		if strings.HasPrefix(mp, os.TempDir()+"/") && !ours {
+			continue
+		}
+		m[mp] = true
 	}
 	return m
 }
