@@ -36,7 +36,8 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.Time) {
 		kv("timens", fmt.Sprintf("%d %d", s.MonotonicOffset, s.BoottimeOffset))
 	}
-	if s.MountProc {
+	// With a rootfs, /proc is the mount plan's (mounts.go), not the host's.
+	if s.MountProc && s.Rootfs.Dir == "" {
 		kv("proc", "1")
 	}
 	if s.Has(spec.PID) && !s.AsPID1 {

@@ -104,7 +104,8 @@ static void read_config(void)
 	if (n <= 0)
 		fail(125, "init: read config: %s", n < 0 ? strerror(errno) : "parent went away");
 	buf[n] = 0;
-	for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+	for (char *p = buf, *next; p < buf + n; p = next) {
+		next = p + strlen(p) + 1; // before the '=' below is cut
 		char *v = strchr(p, '=');
 		if (!v)
 			continue;

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -103,11 +102,7 @@ func Run(t testing.TB, args ...string) Result {
 // RunAs runs nsexec as an unprivileged uid/gid, through setpriv.
 func RunAs(t testing.TB, uid int, args ...string) Result {
 	t.Helper()
-	Require(t, "setpriv")
-	id := strconv.Itoa(uid)
-	cmd := exec.Command("setpriv", append([]string{"--reuid", id, "--regid", id, "--clear-groups", "--", Binary(t)}, args...)...)
-	cmd.Dir = "/"
-	return RunCmd(t, cmd)
+	return RunCmd(t, CommandAs(t, uid, args...))
 }
 
 // Command prepares an nsexec run without starting it.

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"nsexec/internal/spec"
+)
+
+func TestRootfsFlags(t *testing.T) {
+	s, err := parse([]string{"--rootfs", "/r", "--read-only", "--tmpfs", "/tmp:size=1m,mode=1777",
+		"--bind", "/a:/x", "--ro-bind", "/b:/y", "--bind", "/c:/z:ro", "--mkdir", "/d",
+		"--symlink", "t:/l", "--overlay", "/l1:/l2:/u:/w:/o", "--overlay", "/l1:/l2:::/o2", "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []spec.UserMount{
+		{Kind: spec.MountTmpfs, Dst: "/tmp", Options: []string{"size=1m", "mode=1777"}},
+		{Kind: spec.MountBind, Src: "/a", Dst: "/x"},
+		{Kind: spec.MountBind, Src: "/b", Dst: "/y", ReadOnly: true},
+		{Kind: spec.MountBind, Src: "/c", Dst: "/z", ReadOnly: true},
+		{Kind: spec.MountMkdir, Dst: "/d"},
+		{Kind: spec.MountSymlink, Src: "t", Dst: "/l"},
+		{Kind: spec.MountOverlay, Lower: []string{"/l1", "/l2"}, Upper: "/u", Work: "/w", Dst: "/o"},
+		{Kind: spec.MountOverlay, Lower: []string{"/l1", "/l2"}, Dst: "/o2"},
+	}
+	if !reflect.DeepEqual(s.Rootfs.Mounts, want) {
+		t.Errorf("mounts, in the order given:\n got %+v\nwant %+v", s.Rootfs.Mounts, want)
+	}
+	if s.Rootfs.Dir != "/r" || !s.Rootfs.ReadOnly || !s.Has(spec.Mount) || !s.MountProc {
+		t.Errorf("rootfs %+v, mount ns %v, proc %v", s.Rootfs, s.Has(spec.Mount), s.MountProc)
+	}
+}
+
+func TestRootfsFlagsRelativeHostPaths(t *testing.T) {
+	s, err := parse([]string{"--rootfs", "r", "--bind", "a:/x", "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.Rootfs.Dir, "/") || !strings.HasPrefix(s.Rootfs.Mounts[0].Src, "/") {
+		t.Errorf("host paths not made absolute: %q %q", s.Rootfs.Dir, s.Rootfs.Mounts[0].Src)
+	}
+}
+
+func TestRootfsFlagErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bind", "/a", "true"}, `"/a": want SRC:DST[:ro]`},
+		{[]string{"--bind", "/a:/b:rx", "true"}, `want SRC:DST[:ro]`},
+		{[]string{"--ro-bind", "/a:/b:ro", "true"}, `"/a:/b:ro": want SRC:DST`},
+		{[]string{"--overlay", "/a:/b", "true"}, "want LOWER[:LOWER...]:UPPER:WORK:DST"},
+		{[]string{"--overlay", "/a:/u::/o", "true"}, "an upper directory needs a work directory"},
+		{[]string{"--symlink", "/a", "true"}, "want TARGET:LINK"},
+		{[]string{"--rootfs", "", "true"}, "--rootfs: empty directory name"},
+		{[]string{"--tmpfs", "tmp", "true"}, "--tmpfs tmp: destination must be an absolute path"},
+		{[]string{"--mkdir", "/", "true"}, "destination is the root itself"},
+		{[]string{"--hostname-file", "--rootfs", "/r", "true"}, "--hostname-file needs --rootfs and a hostname (-u)"},
+		{[]string{"--uid", "-1", "true"}, `--uid "-1": want a numeric ID`},
+		{[]string{"--groups", "1,x", "true"}, `--groups "x": want a numeric ID`},
+	}
+	for _, tt := range tests {
+		_, err := parse(tt.args)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestProcessFlags(t *testing.T) {
+	s, err := parse([]string{"--chdir", "/w", "--clear-env", "--env", "A=1", "--env", "B=2", "--uid", "1", "--gid", "2", "--groups", "", "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Process
+	if p.Dir != "/w" || !p.ClearEnv || !reflect.DeepEqual(p.Env, []string{"A=1", "B=2"}) ||
+		*p.UID != 1 || *p.GID != 2 || !p.SetGroups || len(p.Groups) != 0 {
+		t.Errorf("process %+v", p)
+	}
+}

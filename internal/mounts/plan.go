@@ -1,0 +1,185 @@
+package mounts
+
+import (
+	"path"
+
+	"golang.org/x/sys/unix"
+
+	"nsexec/internal/spec"
+)
+
+// Kind is what one operation does.
+type Kind string
+
+const (
+	// Root binds the rootfs (Src, a host path) recursively onto itself:
+	// that mount becomes the new root, and every later Dst is inside it.
+	Root Kind = "root"
+	// FS mounts a fresh filesystem of type FSType, source Src, configured
+	// with Options, on Dst. When the kernel refuses it (EPERM) and Fallback
+	// is set, the host path Fallback is bound there instead.
+	FS Kind = "fs"
+	// Bind binds the host path Src, with its submounts, onto Dst.
+	Bind Kind = "bind"
+	// Device makes the device node Dst like the host's Src: mknod where
+	// allowed, else (in a user namespace) a bind of the host's node.
+	Device Kind = "dev"
+	// Console binds the terminal on stdin, stdout or stderr onto Dst when
+	// there is one.
+	Console Kind = "console"
+	// Mkdir makes the directory Dst (mode 0755).
+	Mkdir Kind = "mkdir"
+	// Symlink makes Dst a symlink to Src.
+	Symlink Kind = "symlink"
+	// Mask hides Dst: /dev/null over a file, an empty read-only tmpfs over
+	// a directory.
+	Mask Kind = "mask"
+	// ReadOnly binds Dst onto itself, read-only with its submounts.
+	ReadOnly Kind = "ro"
+	// File binds a file holding Src onto Dst (e.g. the hostname).
+	File Kind = "file"
+	// RootReadOnly makes the new root's own mount read-only.
+	RootReadOnly Kind = "rootro"
+	// Pivot makes the new root the root (pivot_root) and detaches the old.
+	Pivot Kind = "pivot"
+)
+
+// Op is one step of a plan.
+type Op struct {
+	Kind     Kind
+	Src      string
+	Dst      string
+	FSType   string
+	Options  []string // "key=value" or "key", one fsconfig call each
+	Attr     uint64   // MOUNT_ATTR_* flags of the new mount
+	IfExists bool     // skip, rather than create, a missing Dst
+	Fallback string
+}
+
+const (
+	nosuid = unix.MOUNT_ATTR_NOSUID
+	nodev  = unix.MOUNT_ATTR_NODEV
+	noexec = unix.MOUNT_ATTR_NOEXEC
+	rdonly = unix.MOUNT_ATTR_RDONLY
+)
+
+// MaskedPaths are hidden inside a rootfs unless --no-mask is given: they
+// show the host's kernel memory, keys, timers and hardware (the list OCI
+// runtimes mask by default).
+var MaskedPaths = []string{
+	"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
+	"/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware",
+	"/sys/fs/selinux", "/sys/dev/block",
+}
+
+// ReadOnlyPaths are made read-only inside a rootfs unless --no-mask is
+// given: writing there changes the host's kernel.
+var ReadOnlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+
+// devices are the nodes of the minimal /dev.
+var devices = []string{"null", "zero", "full", "random", "urandom", "tty"}
+
+// devLinks are its symlinks, link and target.
+var devLinks = [][2]string{
+	{"/dev/fd", "/proc/self/fd"}, {"/dev/stdin", "/proc/self/fd/0"},
+	{"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
+	{"/dev/ptmx", "pts/ptmx"},
+}
+
+// Plan turns a spec into the operations that set up its filesystem, in
+// order. It is empty when the run asks for no rootfs and no mounts.
+func Plan(s *spec.Spec) []Op {
+	r := &s.Rootfs
+	var ops []Op
+	if r.Dir != "" {
+		ops = append(ops, Op{Kind: Root, Src: r.Dir})
+		ops = append(ops, base(s)...)
+	}
+	for _, m := range r.Mounts {
+		m.Dst = path.Clean(m.Dst)
+		ops = append(ops, userOp(m))
+	}
+	if r.Dir == "" {
+		return ops
+	}
+	if !r.NoMask {
+		for _, p := range MaskedPaths {
+			ops = append(ops, Op{Kind: Mask, Dst: p, IfExists: true})
+		}
+		for _, p := range ReadOnlyPaths {
+			ops = append(ops, Op{Kind: ReadOnly, Dst: p, IfExists: true})
+		}
+	}
+	if r.HostnameFile {
+		ops = append(ops, Op{Kind: File, Src: s.Hostname + "\n", Dst: "/etc/hostname"})
+	}
+	if r.ReadOnly {
+		ops = append(ops, Op{Kind: RootReadOnly})
+	}
+	return append(ops, Op{Kind: Pivot})
+}
+
+// base is what every rootfs gets: /proc, a minimal /dev, a read-only /sys.
+func base(s *spec.Spec) []Op {
+	ops := []Op{
+		{Kind: FS, FSType: "proc", Src: "proc", Dst: "/proc", Attr: nosuid | nodev | noexec},
+		// Not nodev: the device nodes below live here.
+		{Kind: FS, FSType: "tmpfs", Src: "tmpfs", Dst: "/dev", Options: []string{"mode=755", "size=65536k"}, Attr: nosuid | noexec},
+	}
+	for _, d := range devices {
+		ops = append(ops, Op{Kind: Device, Src: "/dev/" + d, Dst: "/dev/" + d})
+	}
+	for _, l := range devLinks {
+		ops = append(ops, Op{Kind: Symlink, Src: l[1], Dst: l[0]})
+	}
+	pts := []string{"newinstance", "ptmxmode=0666", "mode=0620"}
+	if !s.Has(spec.User) {
+		pts = append(pts, "gid=5") // tty; unmapped in a user namespace
+	}
+	ops = append(ops,
+		Op{Kind: FS, FSType: "devpts", Src: "devpts", Dst: "/dev/pts", Options: pts, Attr: nosuid | noexec},
+		Op{Kind: FS, FSType: "tmpfs", Src: "shm", Dst: "/dev/shm", Options: []string{"mode=1777", "size=65536k"}, Attr: nosuid | nodev | noexec},
+	)
+	// The queues are those of the IPC namespace that mounts them: without
+	// a new one they would be the host's.
+	if s.Has(spec.IPC) {
+		ops = append(ops, Op{Kind: FS, FSType: "mqueue", Src: "mqueue", Dst: "/dev/mqueue", Attr: nosuid | nodev | noexec})
+	}
+	ops = append(ops,
+		Op{Kind: Console, Dst: "/dev/console"},
+		// sysfs shows the network devices of the netns that mounts it, so a
+		// user namespace may mount it only with a netns of its own;
+		// otherwise the host's /sys is bound, read-only all the same.
+		Op{Kind: FS, FSType: "sysfs", Src: "sysfs", Dst: "/sys", Attr: rdonly | nosuid | nodev | noexec, Fallback: "/sys"},
+	)
+	return ops
+}
+
+// userOp is one of the user's mount options.
+func userOp(m spec.UserMount) Op {
+	switch m.Kind {
+	case spec.MountBind:
+		op := Op{Kind: Bind, Src: m.Src, Dst: m.Dst}
+		if m.ReadOnly {
+			op.Attr = rdonly
+		}
+		return op
+	case spec.MountTmpfs:
+		return Op{Kind: FS, FSType: "tmpfs", Src: "tmpfs", Dst: m.Dst, Options: m.Options, Attr: nosuid | nodev}
+	case spec.MountOverlay:
+		var opts []string
+		for _, l := range m.Lower {
+			opts = append(opts, "lowerdir+="+l)
+		}
+		if m.Upper != "" {
+			opts = append(opts, "upperdir="+m.Upper, "workdir="+m.Work)
+		}
+		return Op{Kind: FS, FSType: "overlay", Src: "overlay", Dst: m.Dst, Options: opts}
+	case spec.MountMkdir:
+		return Op{Kind: Mkdir, Dst: m.Dst}
+	case spec.MountSymlink:
+		return Op{Kind: Symlink, Src: m.Src, Dst: m.Dst}
+	}
+	panic("mounts: unknown kind " + string(m.Kind))
+}
