@@ -6,7 +6,7 @@ package main
 // IPC, UTS and cgroup namespaces, masks paths and applies a seccomp
 // profile: a container runtime's full start, as a user pays it).
 func init() {
-	b := rootfsCaseBundle("rootfs", "true")
+	b := newBundle("rootfs", "true")
 	addCase(Case{
 		Name: "rootfs",
 		Ours: []string{"nsexec", "-p", "-m", "--rootfs", b.Rootfs(), "true"},
