@@ -1,0 +1,286 @@
+package network
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"nsexec/internal/network/ipam"
+	"nsexec/internal/spec"
+)
+
+// StoreRoot holds one IPAM directory per bridge, with the bridge's shared
+// hosts and resolv.conf files beside the leases.
+const StoreRoot = "/run/nsexec/net"
+
+// Config is what one run asks of the bridge network.
+type Config struct {
+	Bridge  string
+	Subnet  netip.Prefix // zero: the bridge's, or the default
+	Subnet6 netip.Prefix // zero: no IPv6
+	IP      netip.Addr   // zero: the next free address
+	Publish []spec.PortMap
+	Names   []string // what other runs on the bridge call this one
+}
+
+// Run is one run's place on the bridge: its lease, its veth, its ports.
+// Prepare takes it before the clone, Attach plugs the run's namespace in,
+// Close gives everything back, whatever happened in between.
+type Run struct {
+	cfg      Config
+	store    *ipam.Store
+	br       *Bridge
+	lease    ipam.Lease
+	reserved []*os.File // host ports held while published
+	leased   bool
+	rules    bool
+}
+
+// Files are the paths of a bridge's shared /etc files.
+func Files(bridge string) (hosts, resolv string) {
+	dir := filepath.Join(StoreRoot, bridge)
+	return filepath.Join(dir, "hosts"), filepath.Join(dir, "resolv.conf")
+}
+
+// Prepare makes sure the bridge and its NAT exist and leases an address.
+// On error it leaves nothing behind, not even a bridge it just created.
+func Prepare(cfg Config) (_ *Run, err error) {
+	owner, err := ipam.Self()
+	if err != nil {
+		return nil, fmt.Errorf("read own start time: %w", err)
+	}
+	r := &Run{cfg: cfg}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	// Ports first: binding them is the check that they are free, and
+	// holding them keeps other programs and other runs off them.
+	for _, p := range cfg.Publish {
+		f, err := reservePort(p)
+		if err != nil {
+			return nil, err
+		}
+		r.reserved = append(r.reserved, f)
+	}
+	if r.store, err = ipam.Open(filepath.Join(StoreRoot, cfg.Bridge)); err != nil {
+		return nil, err
+	}
+	if err := r.store.Lock(); err != nil {
+		return nil, err
+	}
+	defer r.store.Unlock()
+
+	if r.br, err = EnsureBridge(cfg.Bridge, cfg.Subnet, cfg.Subnet6); err != nil {
+		return nil, err
+	}
+	if err := EnsureNAT(r.br.Name, r.br.Subnet, r.br.Subnet6); err != nil {
+		return nil, err
+	}
+	if err := EnableForwarding(); err != nil {
+		return nil, err
+	}
+	if len(cfg.Publish) > 0 {
+		if err := RouteLocalnet(r.br.Name); err != nil {
+			return nil, err
+		}
+	}
+	leases, err := r.reclaim()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := r.pick(leases)
+	if err != nil {
+		return nil, err
+	}
+	r.lease = ipam.Lease{Addr: addr, Owner: owner, Veth: vethName(), Names: cfg.Names}
+	if err := r.store.Put(r.lease); err != nil {
+		return nil, err
+	}
+	r.leased = true
+	r.store.SetLast(addr)
+	if len(cfg.Publish) > 0 {
+		r.rules = true
+		if err := AddPublish(r.br.Name, addr, cfg.Publish); err != nil {
+			return nil, err
+		}
+	}
+	return r, r.writeFiles(append(leases, r.lease))
+}
+
+// pick chooses the run's address: the one asked for, if it is free and
+// fits the bridge's subnet, or the next free one.
+func (r *Run) pick(leases []ipam.Lease) (netip.Addr, error) {
+	want := r.cfg.IP
+	if !want.IsValid() {
+		a, err := ipam.Next(r.br.Subnet, ipam.Taken(leases), r.store.Last())
+		if err != nil {
+			return a, fmt.Errorf("bridge %s: %w; end some runs or use a larger --subnet", r.br.Name, err)
+		}
+		return a, nil
+	}
+	if !spec.HostOf(r.br.Subnet, want) {
+		return want, fmt.Errorf("--ip %s: outside the bridge %s's subnet %s, or its network, gateway or broadcast address", want, r.br.Name, r.br.Subnet)
+	}
+	for _, l := range leases {
+		if l.Addr == want {
+			return want, fmt.Errorf("--ip %s: in use by another run on %s (nsexec pid %d)", want, r.br.Name, l.Owner.PID)
+		}
+	}
+	return want, nil
+}
+
+// reclaim releases the leases of runs that are gone, with what they held,
+// and returns the live ones. A run is gone when its nsexec no longer runs
+// and its veth has gone with its network namespace; a namespace kept alive
+// by a leftover process keeps its address.
+func (r *Run) reclaim() ([]ipam.Lease, error) {
+	leases, err := r.store.Leases()
+	if err != nil {
+		return nil, err
+	}
+	live := leases[:0]
+	for _, l := range leases {
+		if l.Owner.Alive() || l.Veth != "" && LinkExists(l.Veth) {
+			live = append(live, l)
+			continue
+		}
+		if err := DeleteRun(r.cfg.Bridge, l.Addr); err != nil {
+			return nil, err
+		}
+		if err := r.store.Release(l.Addr); err != nil {
+			return nil, err
+		}
+	}
+	return live, nil
+}
+
+// Endpoint is the run's addresses and gateways.
+func (r *Run) Endpoint() Endpoint {
+	ep := Endpoint{
+		Addrs: []netip.Prefix{netip.PrefixFrom(r.lease.Addr, r.br.Subnet.Bits())},
+		Gws:   []netip.Addr{Gateway(r.br.Subnet)},
+	}
+	if s6 := r.br.Subnet6; s6.IsValid() {
+		a6 := ipam.AtOffset(s6, ipam.Offset(r.br.Subnet, r.lease.Addr))
+		ep.Addrs = append(ep.Addrs, netip.PrefixFrom(a6, s6.Bits()))
+		ep.Gws = append(ep.Gws, Gateway(s6))
+	}
+	return ep
+}
+
+// Addr is the run's IPv4 address.
+func (r *Run) Addr() netip.Addr { return r.lease.Addr }
+
+// Attach plugs the network namespace of pid into the bridge.
+func (r *Run) Attach(pid int) error {
+	if err := AttachVeth(r.br.Index, r.lease.Veth, pid, r.Endpoint()); err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	return nil
+}
+
+// Close gives back what Prepare and Attach took. The veth pair would go
+// with the run's namespace, but a process left over in that namespace
+// would keep it, and the address, in use: deleting the host end removes
+// both ends now.
+func (r *Run) Close() {
+	if r.leased {
+		DeleteLink(r.lease.Veth)
+	}
+	if r.store != nil && (r.leased || r.br != nil && r.br.Created) {
+		r.store.Lock()
+		if r.rules {
+			DeleteRun(r.br.Name, r.lease.Addr)
+		}
+		if r.leased {
+			r.store.Release(r.lease.Addr)
+			if leases, err := r.store.Leases(); err == nil {
+				r.writeFiles(leases)
+			}
+		} else if r.br.Created {
+			// A first run that failed: take its new bridge back with it.
+			DeleteBridgeRules(r.br.Name)
+			DeleteLink(r.br.Name)
+			DeleteTableIfEmpty()
+		}
+		r.store.Unlock()
+	}
+	if r.store != nil {
+		r.store.Close()
+	}
+	for _, f := range r.reserved {
+		f.Close()
+	}
+	r.leased, r.rules, r.reserved = false, false, nil
+}
+
+// writeFiles rewrites the bridge's hosts file in place (so runs that bind
+// mounted it see the change) and its resolv.conf.
+func (r *Run) writeFiles(leases []ipam.Lease) error {
+	hosts, resolv := Files(r.br.Name)
+	hostConf, _ := os.ReadFile("/etc/resolv.conf")
+	upstream, _ := os.ReadFile("/run/systemd/resolve/resolv.conf")
+	if err := os.WriteFile(resolv, []byte(ResolvConf(string(hostConf), string(upstream))), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", resolv, err)
+	}
+	if err := os.WriteFile(hosts, []byte(HostsFile(r.br.Name, leases, r.br.Subnet, r.br.Subnet6)), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", hosts, err)
+	}
+	return nil
+}
+
+// vethName is a fresh name for the host end of a veth pair: "nsx" and
+// eight random hex digits, within the kernel's 15 bytes.
+func vethName() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return "nsx" + hex.EncodeToString(b)
+}
+
+// Cleanup removes a bridge, its NAT rules, nsexec's table when no other
+// bridge uses it, and the bridge's leases; it refuses while runs use it.
+func Cleanup(bridge string) error {
+	store, err := ipam.Open(filepath.Join(StoreRoot, bridge))
+	if err != nil {
+		return err
+	}
+	if err := store.Lock(); err != nil {
+		store.Close()
+		return err
+	}
+	r := &Run{cfg: Config{Bridge: bridge}, store: store}
+	live, err := r.reclaim()
+	if err != nil {
+		store.Close()
+		return err
+	}
+	if len(live) > 0 {
+		var pids []string
+		for _, l := range live {
+			pids = append(pids, fmt.Sprint(l.Owner.PID))
+		}
+		store.Close()
+		return fmt.Errorf("bridge %s: in use by %d run(s) (nsexec pid %s); end them first", bridge, len(live), strings.Join(pids, ", "))
+	}
+	var errs []error
+	if LinkExists(bridge) {
+		if err := isBridge(bridge); err != nil {
+			errs = append(errs, err)
+		} else {
+			errs = append(errs, DeleteLink(bridge))
+		}
+	}
+	errs = append(errs, DeleteBridgeRules(bridge), DeleteTableIfEmpty())
+	if !tableExists() {
+		errs = append(errs, RestoreForwarding())
+	}
+	errs = append(errs, store.Remove())
+	return errors.Join(errs...)
+}
