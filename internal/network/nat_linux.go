@@ -59,15 +59,16 @@ func EnsureNAT(bridge string, subnet, subnet6 netip.Prefix) error {
 	if err != nil {
 		return err
 	}
+	// Listing a missing table gives no rules (and no error).
 	rules, err := c.GetRules(natTable, chPost)
 	if err == nil && hasTag(rules, bridgeTag(bridge)) {
 		return nil
 	}
-	if err != nil { // no table or chain yet; adding them is idempotent
-		c.AddTable(natTable)
-		for _, ch := range chains {
-			c.AddChain(ch)
-		}
+	// Adding the table and chains again is harmless: without NLM_F_EXCL
+	// an existing one is kept as it is.
+	c.AddTable(natTable)
+	for _, ch := range chains {
+		c.AddChain(ch)
 	}
 	for _, r := range bridgeRules(bridge, subnet, subnet6) {
 		c.AddRule(r)
