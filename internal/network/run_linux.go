@@ -183,8 +183,16 @@ func (r *Run) Attach(pid int) error {
 	if err := AttachVeth(r.br.Index, r.lease.Veth, pid, r.Endpoint()); err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
+	// Tests make a start fail here, with the veth made and configured, to
+	// check that such a failure leaves nothing behind.
+	if os.Getenv(FaultEnv) == "after-attach" {
+		return fmt.Errorf("network: %s=after-attach: failing on purpose", FaultEnv)
+	}
 	return nil
 }
+
+// FaultEnv names the variable tests set to make a run fail halfway.
+const FaultEnv = "_NSEXEC_TEST_NET_FAULT"
 
 // Close gives back what Prepare and Attach took. The veth pair would go
 // with the run's namespace, but a process left over in that namespace
@@ -194,7 +202,7 @@ func (r *Run) Close() {
 	if r.leased {
 		DeleteLink(r.lease.Veth)
 	}
-	if r.store != nil && (r.leased || r.br != nil && r.br.Created) {
+	if r.store != nil {
 		r.store.Lock()
 		if r.rules {
 			DeleteRun(r.br.Name, r.lease.Addr)
@@ -204,15 +212,16 @@ func (r *Run) Close() {
 			if leases, err := r.store.Leases(); err == nil {
 				r.writeFiles(leases)
 			}
-		} else if r.br.Created {
+		} else if r.br != nil && r.br.Created {
 			// A first run that failed: take its new bridge back with it.
 			DeleteBridgeRules(r.br.Name)
 			DeleteLink(r.br.Name)
 			DeleteTableIfEmpty()
 		}
+		if leases, err := r.store.Leases(); err == nil && len(leases) == 0 && isBridge(r.cfg.Bridge) != nil {
+			r.store.Remove() // a run that never got a bridge leaves no directory
+		}
 		r.store.Unlock()
-	}
-	if r.store != nil {
 		r.store.Close()
 	}
 	for _, f := range r.reserved {

@@ -51,17 +51,37 @@ func Open(dir string) (*Store, error) {
 func (s *Store) Close() error { return s.lock.Close() }
 
 // Lock takes the store's exclusive lock: every change to the leases, and to
-// what they stand for (links, rules), happens while it is held.
+// what they stand for (links, rules), happens while it is held. A store
+// removed while this process waited (--network-cleanup, or a failed first
+// run) is made anew, so nobody writes into a deleted directory.
 func (s *Store) Lock() error {
 	for {
 		err := unix.Flock(int(s.lock.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
-			if err != nil {
-				return fmt.Errorf("lock %s: %w", s.lock.Name(), err)
-			}
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("lock %s: %w", s.lock.Name(), err)
+		}
+		if s.stillLinked() {
 			return nil
 		}
+		fresh, err := Open(s.Dir)
+		if err != nil {
+			return err
+		}
+		s.lock.Close()
+		s.lock = fresh.lock
 	}
+}
+
+// stillLinked reports whether the lock file held is the one at its path.
+func (s *Store) stillLinked() bool {
+	var held, now unix.Stat_t
+	if unix.Fstat(int(s.lock.Fd()), &held) != nil || unix.Stat(s.lock.Name(), &now) != nil {
+		return false
+	}
+	return held.Ino == now.Ino && held.Dev == now.Dev
 }
 
 // Unlock releases the lock taken by Lock.
@@ -132,10 +152,12 @@ func (s *Store) SetLast(a netip.Addr) error {
 	return os.WriteFile(filepath.Join(s.Dir, "last"), []byte(a.String()+"\n"), 0o600)
 }
 
-// Remove deletes the whole store (for --network-cleanup).
+// Remove deletes the whole store, lock included; call it with the lock
+// held. Processes waiting for the lock notice and make a new store.
 func (s *Store) Remove() error {
+	err := os.RemoveAll(s.Dir)
 	s.lock.Close()
-	return os.RemoveAll(s.Dir)
+	return err
 }
 
 func (s *Store) path(a netip.Addr) string {
