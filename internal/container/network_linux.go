@@ -31,12 +31,15 @@ func (b *bridgeNet) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 	if os.Geteuid() != 0 {
 		return &Error{Code: 125, Err: errNeedRoot}
 	}
-	run, err := network.Prepare(netConfig(s))
+	cfg := netConfig(s)
+	if tr.Enabled() {
+		cfg.Step = tr.Step
+	}
+	run, err := network.Prepare(cfg)
 	if err != nil {
 		return &Error{Code: 125, Err: err}
 	}
 	b.run = run
-	tr.Step("net: lease %s on bridge %s", run.Addr(), bridgeName(s))
 	return nil
 }
 

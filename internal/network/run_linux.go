@@ -26,6 +26,14 @@ type Config struct {
 	IP      netip.Addr   // zero: the next free address
 	Publish []spec.PortMap
 	Names   []string // what other runs on the bridge call this one
+	// Step, when set, is told of each finished step (nsexec -v).
+	Step func(format string, args ...any)
+}
+
+func (r *Run) step(format string, args ...any) {
+	if r.cfg.Step != nil {
+		r.cfg.Step(format, args...)
+	}
 }
 
 // Run is one run's place on the bridge: its lease, its veth, its ports.
@@ -76,13 +84,16 @@ func Prepare(cfg Config) (_ *Run, err error) {
 		return nil, err
 	}
 	defer r.store.Unlock()
+	r.step("net: lease store %s locked", r.store.Dir)
 
 	if r.br, err = EnsureBridge(cfg.Bridge, cfg.Subnet, cfg.Subnet6); err != nil {
 		return nil, err
 	}
+	r.step("net: bridge %s %s %s (created: %v)", r.br.Name, r.br.Subnet, r.br.Subnet6, r.br.Created)
 	if err := EnsureNAT(r.br.Name, r.br.Subnet, r.br.Subnet6); err != nil {
 		return nil, err
 	}
+	r.step("net: nftables table %s in place", TableName)
 	if err := EnableForwarding(); err != nil {
 		return nil, err
 	}
@@ -95,6 +106,7 @@ func Prepare(cfg Config) (_ *Run, err error) {
 	if err != nil {
 		return nil, err
 	}
+	r.step("net: sysctls set, %d live leases", len(leases))
 	addr, err := r.pick(leases)
 	if err != nil {
 		return nil, err
@@ -110,8 +122,13 @@ func Prepare(cfg Config) (_ *Run, err error) {
 		if err := AddPublish(r.br.Name, addr, cfg.Publish); err != nil {
 			return nil, err
 		}
+		r.step("net: %d ports published", len(cfg.Publish))
 	}
-	return r, r.writeFiles(append(leases, r.lease))
+	if err := r.writeFiles(append(leases, r.lease)); err != nil {
+		return nil, err
+	}
+	r.step("net: lease %s written, hosts and resolv.conf updated", addr)
+	return r, nil
 }
 
 // pick chooses the run's address: the one asked for, if it is free and
@@ -236,10 +253,10 @@ func (r *Run) writeFiles(leases []ipam.Lease) error {
 	hosts, resolv := Files(r.br.Name)
 	hostConf, _ := os.ReadFile("/etc/resolv.conf")
 	upstream, _ := os.ReadFile("/run/systemd/resolve/resolv.conf")
-	if err := os.WriteFile(resolv, []byte(ResolvConf(string(hostConf), string(upstream))), 0o644); err != nil {
+	if err := ipam.WriteInPlace(resolv, []byte(ResolvConf(string(hostConf), string(upstream))), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", resolv, err)
 	}
-	if err := os.WriteFile(hosts, []byte(HostsFile(r.br.Name, leases, r.br.Subnet, r.br.Subnet6)), 0o644); err != nil {
+	if err := ipam.WriteInPlace(hosts, []byte(HostsFile(r.br.Name, leases, r.br.Subnet, r.br.Subnet6)), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", hosts, err)
 	}
 	return nil

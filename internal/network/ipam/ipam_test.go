@@ -3,6 +3,7 @@ package ipam
 import (
 	"errors"
 	"net/netip"
+	"os"
 	"os/exec"
 	"sync"
 	"testing"
@@ -168,5 +169,18 @@ func TestOwnerAlive(t *testing.T) {
 	}
 	if (Owner{PID: cmd.Process.Pid}).Alive() {
 		t.Error("an exited process counts as alive")
+	}
+}
+
+func TestWriteInPlace(t *testing.T) {
+	p := t.TempDir() + "/f"
+	for _, content := range []string{"a longer first content\n", "short\n", "short\n", "", "grown again, longer\n"} {
+		if err := WriteInPlace(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(p)
+		if string(got) != content {
+			t.Fatalf("got %q, want %q", got, content)
+		}
 	}
 }
