@@ -66,7 +66,7 @@ func bridgeName(s *spec.Spec) string {
 
 func netConfig(s *spec.Spec) network.Config {
 	n := s.Network
-	c := network.Config{Bridge: bridgeName(s), Subnet: n.Subnet, IP: n.IP, Publish: n.Publish}
+	c := network.Config{Bridge: bridgeName(s), Subnet: n.Subnet, IP: n.IP, Publish: n.Publish, PIDNamespace: s.Has(spec.PID)}
 	switch {
 	case n.NoIPv6:
 	case n.Subnet6.IsValid():

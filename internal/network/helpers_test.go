@@ -288,6 +288,9 @@ func (o *outer) runRules() int {
 // assertClean checks that no run left a veth, a lease or a port rule.
 func (o *outer) assertClean() {
 	o.t.Helper()
+	// A veth goes with its namespace, which the kernel frees in the
+	// background a moment after the last process left it.
+	testutil.WaitFor(5*time.Second, func() bool { return len(o.veths()) == 0 })
 	if v := o.veths(); len(v) > 0 {
 		o.t.Errorf("veths left: %v", v)
 	}

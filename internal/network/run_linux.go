@@ -26,6 +26,9 @@ type Config struct {
 	IP      netip.Addr   // zero: the next free address
 	Publish []spec.PortMap
 	Names   []string // what other runs on the bridge call this one
+	// PIDNamespace says the run has its own PID namespace: when its init
+	// is gone, so is every process that could hold its network namespace.
+	PIDNamespace bool
 	// Step, when set, is told of each finished step (nsexec -v).
 	Step func(format string, args ...any)
 }
@@ -45,6 +48,7 @@ type Run struct {
 	br       *Bridge
 	lease    ipam.Lease
 	reserved []*os.File // host ports held while published
+	nsIno    uint64     // the run's network namespace, once attached
 	leased   bool
 	rules    bool
 }
@@ -197,7 +201,9 @@ func (r *Run) Addr() netip.Addr { return r.lease.Addr }
 
 // Attach plugs the network namespace of pid into the bridge.
 func (r *Run) Attach(pid int) error {
-	if err := AttachVeth(r.br.Index, r.lease.Veth, pid, r.Endpoint()); err != nil {
+	ino, err := AttachVeth(r.br.Index, r.lease.Veth, pid, r.Endpoint())
+	r.nsIno = ino
+	if err != nil {
 		return fmt.Errorf("network: %w", err)
 	}
 	// Tests make a start fail here, with the veth made and configured, to
@@ -211,12 +217,17 @@ func (r *Run) Attach(pid int) error {
 // FaultEnv names the variable tests set to make a run fail halfway.
 const FaultEnv = "_NSEXEC_TEST_NET_FAULT"
 
-// Close gives back what Prepare and Attach took. The veth pair would go
-// with the run's namespace, but a process left over in that namespace
-// would keep it, and the address, in use: deleting the host end removes
-// both ends now.
+// Close gives back what Prepare and Attach took; the run's processes are
+// gone by then. The veth pair goes with the run's network namespace, by
+// itself. But a process left over in that namespace (CMD's background
+// child, without a PID namespace) would keep the namespace, and the
+// address, in use: then deleting the host end removes both ends now.
 func (r *Run) Close() {
-	if r.leased {
+	switch {
+	case !r.leased:
+	case r.nsIno == 0:
+		DeleteLink(r.lease.Veth) // attach failed early; a veth may exist
+	case !r.cfg.PIDNamespace && NamespaceInUse(r.nsIno):
 		DeleteLink(r.lease.Veth)
 	}
 	if r.store != nil {
