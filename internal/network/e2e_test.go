@@ -158,6 +158,19 @@ func TestNothingLeft(t *testing.T) {
 	}
 	o.assertClean()
 
+	// A background process left in the namespace (no PID namespace) loses
+	// its network when the run ends: the address is free for the next run.
+	r = o.run("--network", "bridge", "sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!").MustSucceed(t)
+	var orphan int
+	if _, err := fmt.Sscan(r.Stdout, &orphan); err != nil || orphan <= 0 {
+		t.Fatalf("orphan pid %q: %v", r.Stdout, err)
+	}
+	t.Cleanup(func() { syscall.Kill(orphan, syscall.SIGKILL) })
+	if v := o.veths(); len(v) > 0 {
+		t.Errorf("veth of a namespace kept by a leftover process: %v", v)
+	}
+	o.assertClean()
+
 	// SIGKILL of nsexec while the run is up.
 	s := start(t, o.nsexec(append([]string{"--network", "bridge", "--publish", "18083:80"}, self("serve", "tcp", "80")...)...))
 	if len(o.leases()) != 1 || o.runRules() != 2 || len(o.veths()) != 1 {
