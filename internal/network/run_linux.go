@@ -1,7 +1,6 @@
 package network
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"nsexec/internal/network/ipam"
 	"nsexec/internal/spec"
@@ -274,10 +275,12 @@ func (r *Run) writeFiles(leases []ipam.Lease) error {
 }
 
 // vethName is a fresh name for the host end of a veth pair: "nsx" and
-// eight random hex digits, within the kernel's 15 bytes.
+// eight random hex digits, within the kernel's 15 bytes. getrandom(2)
+// directly: crypto/rand would add its package initialisation (and 2 MB)
+// to every nsexec start.
 func vethName() string {
 	b := make([]byte, 4)
-	rand.Read(b)
+	unix.Getrandom(b, 0)
 	return "nsx" + hex.EncodeToString(b)
 }
 
