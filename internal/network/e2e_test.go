@@ -55,6 +55,21 @@ func TestPublish(t *testing.T) {
 			t.Errorf("%s %s: %v: %q", tc.proto, tc.addr, err, out)
 		}
 	}
+	// Another run on the bridge through the published port (hairpin).
+	r := o.run(append([]string{"--network", "bridge"}, self("dial", "tcp", "10.211.77.1:8080", "hairpin")...)...)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "peer=10.211.77.1 data=hairpin") {
+		t.Errorf("run to run through a published port: %d %q %q", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// Rootless runs cannot make a bridge: one clear error, before anything.
+func TestBridgeNeedsRoot(t *testing.T) {
+	t.Parallel()
+	testutil.RequireRoot(t)
+	r := testutil.RunAs(t, testutil.Nobody, "-U", "--network", "bridge", "--bridge", "nxr"+randHex(4), "true")
+	if r.Code != 125 || !strings.HasPrefix(r.Stderr, "nsexec: --network bridge needs root") {
+		t.Errorf("rootless bridge: %d %q", r.Code, r.Stderr)
+	}
 }
 
 // Must hold 3: a run reaches a server in an "outside" namespace, acting as
