@@ -180,6 +180,12 @@ func DeleteBridgeRules(bridge string) error {
 	})
 }
 
+// DeleteBridgeNAT removes the masquerade rules of bridge (not its runs'):
+// a bridge made anew may have another subnet than the one they name.
+func DeleteBridgeNAT(bridge string) error {
+	return deleteTagged(func(tag string) bool { return tag == string(bridgeTag(bridge)) })
+}
+
 func deleteTagged(match func(tag string) bool) error {
 	c, err := nft()
 	if err != nil {

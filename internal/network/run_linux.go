@@ -95,6 +95,13 @@ func Prepare(cfg Config) (_ *Run, err error) {
 		return nil, err
 	}
 	r.step("net: bridge %s %s %s (created: %v)", r.br.Name, r.br.Subnet, r.br.Subnet6, r.br.Created)
+	if r.br.Created {
+		// Rules of an earlier bridge of that name, deleted by hand, may
+		// name another subnet.
+		if err := DeleteBridgeNAT(r.br.Name); err != nil {
+			return nil, err
+		}
+	}
 	if err := EnsureNAT(r.br.Name, r.br.Subnet, r.br.Subnet6); err != nil {
 		return nil, err
 	}
