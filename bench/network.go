@@ -4,6 +4,10 @@ import (
 	"os/exec"
 )
 
+// Issue 5's cases: a run with --network bridge against the same setup done
+// by hand with ip(8), and (net-lo-only) the same run with -n alone, whose
+// difference to net-bridge is what the bridge network costs.
+//
 // The network cases run on a bridge of their own (not the default nsexec0,
 // so a user's runs are not disturbed), which Setup makes with one nsexec run
 // and removes afterwards with --network-cleanup (which also turns IPv4
@@ -41,13 +45,13 @@ func init() {
 		}, nil
 	}
 	addCase(Case{
-		Name:  "network: --network bridge vs -n alone vs ip(8) by hand",
+		Name:  "net-bridge",
 		Ours:  []string{"nsexec", "--network", "bridge", "--bridge", benchBridge, "true"},
 		Peers: map[string][]string{"ip": {"sh", "-c", handMadeVeth}},
 		Setup: setup,
 	})
 	addCase(Case{
-		Name: "network: -n alone (lo only)",
+		Name: "net-lo-only",
 		Ours: []string{"nsexec", "-n", "true"},
 		Peers: map[string][]string{
 			"unshare": {"unshare", "-n", "true"},
