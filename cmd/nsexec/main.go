@@ -31,7 +31,12 @@ func main() {
 		tr = tr.Enable()
 		tr.Step("parse: %d namespaces, command %q", len(s.Kinds()), s.Args)
 	}
-	code, err := container.Run(s, tr)
+	var code int
+	if s.Network.Cleanup {
+		err = container.NetworkCleanup(s)
+	} else {
+		code, err = container.Run(s, tr)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "nsexec: %v\n", err)
 		var ce *container.Error

@@ -118,7 +118,8 @@ static void read_config(void)
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
-		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v)) ;
+		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
+			 network_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
 		// v stays valid: buf is static.
 	}
@@ -262,6 +263,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		enter_timens();
 	if (cfg.proc)
 		mount_proc();
+	network_setup();
 	mounts_setup();
 
 	if (!cfg.fork)

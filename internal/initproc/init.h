@@ -26,4 +26,9 @@ void process_before_exec(void);
 int security_config(const char *key, const char *val);
 void security_before_exec(void);
 
+// network.c: the bridge's /etc/hosts and /etc/resolv.conf, bound in PID 1
+// before mounts_setup (the veth and addresses are set up by the parent).
+int network_config(const char *key, const char *val);
+void network_setup(void);
+
 #endif

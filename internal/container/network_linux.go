@@ -1,0 +1,100 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"nsexec/internal/network"
+	"nsexec/internal/spec"
+	"nsexec/internal/trace"
+)
+
+// bridgeNet is the host side of --network bridge: a lease and the bridge
+// before the clone, the veth into the init's network namespace after it,
+// everything given back at the end. Runs without it never reach netlink or
+// nftables.
+type bridgeNet struct{ run *network.Run }
+
+func init() {
+	addHostPart(func(s *spec.Spec) hostPart {
+		if s.Network.Mode != spec.NetBridge {
+			return nil
+		}
+		return &bridgeNet{}
+	})
+}
+
+var errNeedRoot = errors.New("--network bridge needs root: the bridge, the veth and the NAT rules are made on the host; use -n for a namespace with lo only")
+
+func (b *bridgeNet) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+	if os.Geteuid() != 0 {
+		return &Error{Code: 125, Err: errNeedRoot}
+	}
+	cfg := netConfig(s)
+	if tr.Enabled() {
+		cfg.Step = tr.Step
+	}
+	run, err := network.Prepare(cfg)
+	if err != nil {
+		return &Error{Code: 125, Err: err}
+	}
+	b.run = run
+	return nil
+}
+
+func (b *bridgeNet) Attach(pid int, tr *trace.Tracer) error {
+	if err := b.run.Attach(pid); err != nil {
+		return &Error{Code: 125, Err: err}
+	}
+	tr.Step("net: eth0 %v via %v", b.run.Endpoint().Addrs, b.run.Endpoint().Gws)
+	return nil
+}
+
+func (b *bridgeNet) Undo() {
+	if b.run != nil {
+		b.run.Close()
+	}
+}
+
+func bridgeName(s *spec.Spec) string {
+	if s.Network.Bridge != "" {
+		return s.Network.Bridge
+	}
+	return spec.DefaultBridge
+}
+
+func netConfig(s *spec.Spec) network.Config {
+	n := s.Network
+	c := network.Config{Bridge: bridgeName(s), Subnet: n.Subnet, IP: n.IP, Publish: n.Publish, PIDNamespace: s.Has(spec.PID)}
+	switch {
+	case n.NoIPv6:
+	case n.Subnet6.IsValid():
+		c.Subnet6 = n.Subnet6
+	case ipv6Enabled():
+		c.Subnet6 = spec.DefaultSubnet6
+	}
+	// TODO(lead): add s.Join.Name once --name (issue 4) lands, so runs
+	// reach each other by instance name as well as by hostname.
+	if s.Hostname != "" {
+		c.Names = append(c.Names, s.Hostname)
+	}
+	return c
+}
+
+func ipv6Enabled() bool {
+	b, err := os.ReadFile("/proc/sys/net/ipv6/conf/all/disable_ipv6")
+	return err == nil && len(b) > 0 && b[0] == '0'
+}
+
+// NetworkCleanup is --network-cleanup: it removes the bridge, its NAT rules
+// and its leases, and refuses while runs still use it.
+func NetworkCleanup(s *spec.Spec) error {
+	if os.Geteuid() != 0 {
+		return &Error{Code: 125, Err: errors.New("--network-cleanup needs root")}
+	}
+	if err := network.Cleanup(bridgeName(s)); err != nil {
+		return &Error{Code: 125, Err: fmt.Errorf("network cleanup: %w", err)}
+	}
+	return nil
+}
