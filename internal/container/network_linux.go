@@ -40,6 +40,7 @@ func (b *bridgeNet) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 		return &Error{Code: 125, Err: err}
 	}
 	b.run = run
+	s.Network.HostsFile, s.Network.ResolvFile = network.Files(cfg.Bridge)
 	return nil
 }
 
@@ -74,8 +75,6 @@ func netConfig(s *spec.Spec) network.Config {
 	case ipv6Enabled():
 		c.Subnet6 = spec.DefaultSubnet6
 	}
-	// TODO(lead): add s.Join.Name once --name (issue 4) lands, so runs
-	// reach each other by instance name as well as by hostname.
 	if s.Hostname != "" {
 		c.Names = append(c.Names, s.Hostname)
 	}

@@ -96,6 +96,12 @@ func Plan(s *spec.Spec) []Op {
 		ops = append(ops, Op{Kind: Root, Src: r.Dir})
 		ops = append(ops, base(s)...)
 	}
+	if r.Dir != "" && s.Network.HostsFile != "" {
+		// The bridge's names and nameservers (see internal/network).
+		ops = append(ops,
+			Op{Kind: Bind, Src: s.Network.HostsFile, Dst: "/etc/hosts", Attr: rdonly | nosuid | nodev | noexec},
+			Op{Kind: Bind, Src: s.Network.ResolvFile, Dst: "/etc/resolv.conf", Attr: rdonly | nosuid | nodev | noexec})
+	}
 	for _, m := range r.Mounts {
 		m.Dst = path.Clean(m.Dst)
 		ops = append(ops, userOp(m))
