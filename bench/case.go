@@ -12,7 +12,8 @@ type Case struct {
 	// to its command line for the same work.
 	Peers map[string][]string
 	// Setup, when set, prepares what the commands need (a rootfs, a bundle,
-	// a running instance) and returns how to remove it.
+	// a running instance) and returns how to remove it. It may change the
+	// words of Ours and Peers in place (a PID it learnt).
 	Setup func() (cleanup func(), err error)
 	// MemoryOf, when set, makes the case a memory line instead of a timing
 	// line: each command runs once, and as soon as a process of that name

@@ -135,6 +135,9 @@ func runCase(ctx context.Context, c Case, cmds []command, opt timingOptions, dev
 		if cleanup != nil {
 			defer cleanup()
 		}
+		// Setup may fill in the command lines (a PID known only once it
+		// started an instance): take them again.
+		cmds = commandsOf(c, cmds[0].argv[0])
 	}
 	if c.MemoryOf != "" {
 		rep.addMemory(c.Name, measureMemory(cmds, c.MemoryOf, devnull))

@@ -1,6 +1,8 @@
 package container
 
 import (
+	"os"
+
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
@@ -57,5 +59,35 @@ func (h hostSide) attach(pid int, tr *trace.Tracer) error {
 func (h hostSide) undo() {
 	for i := len(h) - 1; i >= 0; i-- {
 		h[i].Undo()
+	}
+}
+
+// initInputer is a host part that hands the init descriptors and
+// environment variables (the namespaces to join). firstFD is the number the
+// init sees its first descriptor as.
+type initInputer interface {
+	InitInputs(firstFD int) (files []*os.File, env []string)
+}
+
+func (h hostSide) initInputs(firstFD int) (files []*os.File, env []string) {
+	for _, p := range h {
+		if in, ok := p.(initInputer); ok {
+			f, e := in.InitInputs(firstFD + len(files))
+			files, env = append(files, f...), append(env, e...)
+		}
+	}
+	return files, env
+}
+
+// committer is a host part whose work is meant to outlive the run (a
+// persisted namespace): Commit is called once CMD ran, and Undo then leaves
+// that work in place; a run that failed before undoes it all.
+type committer interface{ Commit() }
+
+func (h hostSide) commit() {
+	for _, p := range h {
+		if c, ok := p.(committer); ok {
+			c.Commit()
+		}
 	}
 }

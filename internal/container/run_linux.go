@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsexec/internal/initproc"
+	"nsexec/internal/nsenter"
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
@@ -24,6 +25,9 @@ import (
 // (its pidfd probe forks a throwaway child), one goroutine for signals, and
 // the wait on the main goroutine.
 func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
+	if s.Join.Manages() {
+		return manage(s)
+	}
 	parentEnd, childEnd, err := syncPair()
 	if err != nil {
 		return 0, err
@@ -42,7 +46,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		return 0, err
 	}
 
-	pid, err := startInit(s, childEnd)
+	pid, err := startInit(s, childEnd, host)
 	childEnd.Close()
 	if err != nil {
 		return 0, startError(s, err)
@@ -63,6 +67,9 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	if err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		wait(pid)
+		if msg := initError(parentEnd); msg != nil {
+			return 0, msg // why the init ended, rather than what it broke here
+		}
 		return 0, err
 	}
 	go forwardSignals(sigs, pid)
@@ -74,6 +81,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	if err != nil {
 		return 0, &Error{Code: 125, Err: fmt.Errorf("wait for init: %w", err)}
 	}
+	host.commit()
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil
 	}
@@ -86,7 +94,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 // Pdeathsig fires when the thread that forked the init exits. The parent
 // never locks a goroutine to a thread, and Go only ends threads of locked
 // goroutines, so that thread lives as long as nsexec does.
-func startInit(s *spec.Spec, sync *os.File) (int, error) {
+func startInit(s *spec.Spec, sync *os.File, host hostSide) (int, error) {
 	attr := &syscall.SysProcAttr{
 		Cloneflags: cloneFlags(s),
 		Pdeathsig:  syscall.SIGKILL,
@@ -96,9 +104,15 @@ func startInit(s *spec.Spec, sync *os.File) (int, error) {
 		attr.GidMappings = idMaps(s.GIDMap, os.Getgid())
 		attr.GidMappingsEnableSetgroups = false
 	}
+	// Host parts may hand the init more descriptors, after the sync socket.
+	files := []uintptr{0, 1, 2, sync.Fd()}
+	extra, env := host.initInputs(len(files))
+	for _, f := range extra {
+		files = append(files, f.Fd())
+	}
 	return syscall.ForkExec("/proc/self/exe", append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
-		Env:   append(os.Environ(), initproc.EnvSyncFD+"=3"),
-		Files: []uintptr{0, 1, 2, sync.Fd()},
+		Env:   append(append(os.Environ(), env...), initproc.EnvSyncFD+"=3"),
+		Files: files,
 		Sys:   attr,
 	})
 }
@@ -117,25 +131,20 @@ func wait(pid int) (unix.WaitStatus, error) {
 // cloneFlags are the namespaces made in the clone itself. The time namespace
 // is not among them: its offsets can only be set before a process is in it,
 // so the init creates it for CMD (see init.c).
+//
+// When a user namespace is joined, the init creates every new namespace
+// itself, after joining, so that the joined one owns them (see join.c).
 func cloneFlags(s *spec.Spec) uintptr {
+	if s.Join.Joins(spec.User) {
+		return 0
+	}
 	var flags uintptr
 	for _, ns := range s.Kinds() {
 		if ns != spec.Time {
-			flags |= cloneFlag[ns]
+			flags |= uintptr(nsenter.CloneFlag[ns])
 		}
 	}
 	return flags
-}
-
-var cloneFlag = map[spec.Namespace]uintptr{
-	spec.User:   unix.CLONE_NEWUSER,
-	spec.Mount:  unix.CLONE_NEWNS,
-	spec.UTS:    unix.CLONE_NEWUTS,
-	spec.IPC:    unix.CLONE_NEWIPC,
-	spec.PID:    unix.CLONE_NEWPID,
-	spec.Net:    unix.CLONE_NEWNET,
-	spec.Cgroup: unix.CLONE_NEWCGROUP,
-	spec.Time:   unix.CLONE_NEWTIME,
 }
 
 // idMaps turns the spec's maps into os/exec's, defaulting to "the caller is

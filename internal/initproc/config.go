@@ -33,7 +33,7 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.Net) {
 		kv("lo", "1")
 	}
-	if s.Has(spec.Time) {
+	if s.Has(spec.Time) && !earlyTime(s) {
 		kv("timens", fmt.Sprintf("%d %d", s.MonotonicOffset, s.BoottimeOffset))
 	}
 	// With a rootfs, /proc is the mount plan's (mounts.go), not the host's.

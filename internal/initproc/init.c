@@ -119,7 +119,7 @@ static void read_config(void)
 		else if (!strcmp(p, "timens")) cfg.timens = v;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
-			 network_config(p, v)) ;
+			 network_config(p, v) || join_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
 		// v stays valid: buf is static.
 	}
@@ -158,14 +158,15 @@ static void loopback_up(void)
 	trace("net: lo up");
 }
 
-// enter_timens creates the time namespace here rather than in the clone:
-// offsets can be written only while no process is inside, and
-// unshare(CLONE_NEWTIME) moves only our children (and our next execve) in.
-static void enter_timens(void)
+// time_ns_create creates the time namespace here rather than in the clone:
+// offsets ("MONO BOOT" seconds) can be written only while no process is
+// inside, and unshare(CLONE_NEWTIME) moves only our children (and our next
+// execve) in.
+void time_ns_create(const char *offsets)
 {
 	long long mono = 0, boot = 0;
 	char buf[128];
-	sscanf(cfg.timens, "%lld %lld", &mono, &boot);
+	sscanf(offsets, "%lld %lld", &mono, &boot);
 	if (unshare(CLONE_NEWTIME) < 0)
 		fail(125, "init: create time namespace: %s", strerror(errno));
 	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
@@ -197,6 +198,7 @@ static void exec_cmd(char **argv)
 	unsetenv("_NSEXEC_INIT");
 	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	join_before_exec();
 	process_before_exec();
 	security_before_exec();
 	trace("exec: %s as pid %d", argv[0], getpid());
@@ -214,7 +216,7 @@ static int status_code(int st)
 
 // reaper is PID 1: it reaps every child, forwards signals to CMD, and exits
 // with CMD's status once CMD is gone (the kernel then kills what is left).
-static void reaper(pid_t child)
+void reaper(pid_t child)
 {
 	sigset_t all;
 	sigfillset(&all);
@@ -249,9 +251,11 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	sync_fd = atoi(fd);
 	if (argc < 2)
 		fail(125, "init: no command");
+	join_enter();
 	read_config();
 	step_start = now_ns();
 	trace("init: started as pid %d", getpid());
+	join_after_config();
 
 	if (cfg.prop)
 		set_propagation();
@@ -260,13 +264,13 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	if (cfg.lo)
 		loopback_up();
 	if (cfg.timens)
-		enter_timens();
+		time_ns_create(cfg.timens);
 	if (cfg.proc)
 		mount_proc();
 	network_setup();
 	mounts_setup();
 
-	if (!cfg.fork)
+	if (!cfg.fork && !join_forks())
 		exec_cmd(argv + 1);
 
 	// PID 1 stays resident for the whole run: make it not dumpable, so that
@@ -279,7 +283,8 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	sigprocmask(SIG_BLOCK, &all, &old); // before fork: no signal is lost
 	pid_t child = fork();
 	if (child < 0)
-		fail(125, "init: fork: %s", strerror(errno));
+		fail(125, "init: fork: %s%s", strerror(errno),
+		     errno == ENOMEM && join_forks() ? " (the joined PID namespace has no PID 1 any more)" : "");
 	if (child == 0) { // CMD; its trace line covers the fork
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		exec_cmd(argv + 1);

@@ -3,6 +3,8 @@
 #ifndef NSEXEC_INIT_H
 #define NSEXEC_INIT_H
 
+#include <sys/types.h>
+
 extern int sync_fd; // the socket to the parent
 
 // trace prints a finished step when -v is given; fail reports an error to
@@ -30,5 +32,18 @@ void security_before_exec(void);
 // before mounts_setup (the veth and addresses are set up by the parent).
 int network_config(const char *key, const char *val);
 void network_setup(void);
+
+// join.c: joining existing namespaces, first thing (join_enter, before the
+// config is read), and what CMD of a joined run takes over from its target,
+// in CMD's process, before process_before_exec.
+void join_enter(void);
+int join_config(const char *key, const char *val);
+void join_after_config(void); // may fork PID 1 of a new PID ns, and stay as its reaper
+int join_forks(void);         // CMD must be forked: a PID ns was joined
+void join_before_exec(void);
+
+// init.c, shared with join.c.
+void time_ns_create(const char *offsets);
+void reaper(pid_t child) __attribute__((noreturn));
 
 #endif

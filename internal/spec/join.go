@@ -1,4 +1,214 @@
 package spec
 
-// Join is namespaces joined or persisted rather than created, and the instance name.
-type Join struct{}
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Join is the namespaces a run joins or persists rather than only creates,
+// its instance name, and the management requests that run nothing (--list,
+// --unpersist).
+type Join struct {
+	// Target is --join: an instance name or a PID, whose namespaces (all
+	// but those the run creates) the run joins, with its root, cwd, user
+	// and environment, as `docker exec` does.
+	Target string
+	// From is --join-KIND: per kind, a PID or a namespace file.
+	From map[Namespace]string
+	// Persist is --persist-KIND: per kind, a file the namespace is bound
+	// to, so that it outlives the run.
+	Persist map[Namespace]string
+	// Name is --name: the instance name --list shows and --join finds.
+	Name string
+
+	List      bool     // --list: show running instances, run nothing
+	JSON      bool     // --json: --list as JSON
+	Unpersist []string // --unpersist: unmount and delete persisted namespace files
+
+	// Plan is filled by the host side once the target is resolved (before
+	// the clone): what the init must apply. Nil when nothing is joined.
+	Plan *JoinPlan
+}
+
+// JoinPlan is what joining resolved to: the kinds joined, and for --join
+// TARGET the identity CMD takes from the target.
+type JoinPlan struct {
+	Kinds []Namespace // joined, in setns order: user first, mnt last
+	// Identity is set for --join TARGET: CMD runs as the target does.
+	Identity *Identity
+}
+
+// Identity is a process's user, groups, capabilities and environment, as
+// CMD of a joined run takes them over. IDs are as seen inside the target's
+// user namespace; Groups as seen by nsexec (they are set before joining).
+type Identity struct {
+	UID, GID               uint32
+	Groups                 []uint32
+	CapInh, CapPrm, CapEff uint64
+	CapBnd                 uint64
+	NoNewPrivs             bool
+	Env                    []string
+	RootAndCwd             bool // the init enters the target's root and cwd
+}
+
+// Joins reports whether the run joins a namespace of kind ns (known for
+// --join TARGET only once the host side resolved it).
+func (j *Join) Joins(ns Namespace) bool {
+	if j.Plan != nil {
+		for _, k := range j.Plan.Kinds {
+			if k == ns {
+				return true
+			}
+		}
+		return false
+	}
+	return j.From[ns] != ""
+}
+
+// Joining reports whether the run joins anything.
+func (j *Join) Joining() bool { return j.Target != "" || len(j.From) > 0 }
+
+// Manages reports whether the command line is a management request
+// (--list, --unpersist) that runs no command.
+func (j *Join) Manages() bool { return j.List || len(j.Unpersist) > 0 }
+
+// EarlyNew are the namespaces the init creates itself, right after joining
+// and before the host side attaches to it: all new ones when a user
+// namespace is joined (a clone before the join would make them owned by
+// the wrong user namespace), and a new time namespace that is persisted
+// (the host side binds it, so it must exist by then).
+func (s *Spec) EarlyNew() []Namespace {
+	var out []Namespace
+	for _, ns := range s.Kinds() {
+		if s.Join.Joins(User) || (ns == Time && s.Join.Persist[Time] != "") {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+// CMDDepth is how many first-child steps lead from the process nsexec
+// cloned to CMD's: one for the init's relay when a new PID namespace is made
+// after joining a user namespace, one more when the init forks CMD.
+func (s *Spec) CMDDepth() int {
+	depth := 0
+	if s.Join.Joins(User) && s.Has(PID) {
+		depth++
+	}
+	if s.Forks() {
+		depth++
+	}
+	return depth
+}
+
+// Forks reports whether the init forks CMD and stays as its parent: as PID
+// 1 of a new PID namespace, and when a PID namespace is joined (setns moves
+// only children into it).
+func (s *Spec) Forks() bool {
+	return (s.Has(PID) && !s.AsPID1) || s.Join.Joins(PID)
+}
+
+// ValidName reports whether name can name an instance: it becomes a file
+// name, and it must not read as a PID where --join takes either.
+func ValidName(name string) error {
+	if name == "" || len(name) > 64 {
+		return fmt.Errorf("instance name %q: want 1 to 64 characters", name)
+	}
+	digits := true
+	for i, c := range name {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			i > 0 && (c == '-' || c == '_' || c == '.')
+		if !ok {
+			return fmt.Errorf("instance name %q: use letters, digits, and - _ . after the first character", name)
+		}
+		digits = digits && c >= '0' && c <= '9'
+	}
+	if digits {
+		return fmt.Errorf("instance name %q: all digits would read as a PID", name)
+	}
+	return nil
+}
+
+func init() {
+	addCheck(func(s *Spec) error {
+		if s.Join.Name == "" {
+			return nil
+		}
+		return ValidName(s.Join.Name)
+	})
+	addCheck(func(s *Spec) error {
+		var errs []error
+		for _, ns := range AllNamespaces {
+			if s.Join.From[ns] != "" && s.New[ns] {
+				errs = append(errs, fmt.Errorf("%s namespace: both new and joined%s", ns, impliedBy(s, ns)))
+			}
+		}
+		return errors.Join(errs...)
+	})
+	addCheck(func(s *Spec) error {
+		if s.New[User] && s.Join.Joining() {
+			return errors.New("a new user namespace (-U) cannot be combined with joining: it would own none of the joined namespaces; join the user namespace too")
+		}
+		return nil
+	})
+	addCheck(func(s *Spec) error {
+		seen := map[string]Namespace{}
+		for _, ns := range AllNamespaces {
+			f := s.Join.Persist[ns]
+			if f == "" {
+				continue
+			}
+			if other, dup := seen[f]; dup {
+				return fmt.Errorf("persist %s and %s namespaces: both to %s", other, ns, f)
+			}
+			seen[f] = ns
+		}
+		return nil
+	})
+	addCheck(func(s *Spec) error {
+		if !s.Join.Manages() {
+			if s.Join.JSON {
+				return errors.New("--json goes with --list")
+			}
+			return nil
+		}
+		if s.Join.List && len(s.Join.Unpersist) > 0 {
+			return errors.New("--list and --unpersist: one at a time")
+		}
+		if len(s.Args) > 0 || len(s.Kinds()) > 0 || s.Join.Joining() || s.Join.Name != "" || len(s.Join.Persist) > 0 {
+			return errors.New("--list and --unpersist take no command and no namespace options")
+		}
+		return nil
+	})
+}
+
+// impliedBy explains why a kind the user did not ask for is new.
+func impliedBy(s *Spec, ns Namespace) string {
+	switch {
+	case ns == Mount && s.MountProc:
+		return " (a new PID namespace needs a new mount namespace for its /proc)"
+	case ns == Time && (s.MonotonicOffset != 0 || s.BoottimeOffset != 0):
+		return " (clock offsets need a new time namespace)"
+	case ns == UTS && s.Hostname != "":
+		return " (-u sets the hostname of a new UTS namespace)"
+	}
+	return ""
+}
+
+// FlagName is the word of a kind in option names: --join-mount for the
+// kind /proc calls mnt, as -m/--mount creates it.
+func FlagName(ns Namespace) string {
+	if ns == Mount {
+		return "mount"
+	}
+	return string(ns)
+}
+
+// JoinedString names the joined kinds for traces and --list.
+func (j *Join) JoinedString() string {
+	if j.Plan == nil {
+		return ""
+	}
+	return strings.TrimSpace(KindsString(j.Plan.Kinds))
+}

@@ -113,7 +113,7 @@ func addCheck(c func(*Spec) error) { checks = append(checks, c) }
 
 var checks = []func(*Spec) error{
 	func(s *Spec) error {
-		if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup {
+		if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup && !s.Join.Manages() {
 			return errors.New("no command given")
 		}
 		return nil

@@ -1,0 +1,83 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"nsexec/internal/nsenter"
+	"nsexec/internal/spec"
+	"nsexec/internal/state"
+	"nsexec/internal/trace"
+)
+
+func init() { addHostPart(newInstancePart) }
+
+func newInstancePart(s *spec.Spec) hostPart {
+	if s.Join.Name == "" {
+		return nil
+	}
+	return &instancePart{}
+}
+
+// instancePart records a named run under /run/nsexec while it runs: the
+// name is taken before the clone (a duplicate fails before anything
+// exists), the init's PID is added once it exists, and the record goes when
+// the run ends.
+type instancePart struct {
+	store    *state.Store
+	rec      state.Record
+	s        *spec.Spec
+	reserved bool
+}
+
+func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+	dir, err := state.DefaultDir()
+	if err != nil {
+		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
+	}
+	self, err := nsenter.ReadStat(os.Getpid())
+	if err != nil {
+		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
+	}
+	p.s, p.store = s, state.Open(dir)
+	p.rec = state.Record{
+		Name: s.Join.Name, Parent: os.Getpid(), ParentStart: self.Start,
+		Namespaces: kindNames(s.Kinds()), Command: s.Args, Started: time.Now().UTC(),
+	}
+	if s.Join.Plan != nil {
+		p.rec.Joined = kindNames(s.Join.Plan.Kinds)
+	}
+	if err := p.store.Reserve(p.rec); err != nil {
+		return fmt.Errorf("--name: %w", err)
+	}
+	p.reserved = true
+	return nil
+}
+
+func (p *instancePart) Attach(pid int, tr *trace.Tracer) error {
+	st, err := nsenter.ReadStat(pid)
+	if err != nil {
+		return fmt.Errorf("--name %s: init: %w", p.rec.Name, err)
+	}
+	p.rec.PID, p.rec.PIDStart, p.rec.CMDDepth = pid, st.Start, p.s.CMDDepth()
+	if err := p.store.Update(p.rec); err != nil {
+		return fmt.Errorf("--name: %w", err)
+	}
+	tr.Step("instance: %s recorded in %s", p.rec.Name, p.store.Dir)
+	return nil
+}
+
+func (p *instancePart) Undo() {
+	if p.reserved {
+		p.store.Remove(p.rec.Name, p.rec.Parent, p.rec.ParentStart)
+	}
+}
+
+func kindNames(kinds []spec.Namespace) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = string(k)
+	}
+	return out
+}

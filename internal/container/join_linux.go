@@ -1,0 +1,340 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"nsexec/internal/initproc"
+	"nsexec/internal/nsenter"
+	"nsexec/internal/spec"
+	"nsexec/internal/state"
+	"nsexec/internal/trace"
+)
+
+// The join part goes first of all host parts: when the init creates
+// namespaces after joining, the other parts must attach to those, so they
+// wait until it has (see Attach).
+func init() {
+	hostPartMakers = append([]func(*spec.Spec) hostPart{newJoinPart}, hostPartMakers...)
+}
+
+func newJoinPart(s *spec.Spec) hostPart {
+	if !s.Join.Joining() && len(s.EarlyNew()) == 0 {
+		return nil
+	}
+	return &joinPart{}
+}
+
+// joinPart resolves what a run joins before anything is created: it opens
+// and checks every namespace, reads the target's identity, and hands the
+// init the descriptors (the init joins them, see initproc/join.c).
+type joinPart struct {
+	files []*os.File     // for the init, in order
+	early initproc.Early // FDs index files until InitInputs numbers them
+	ready *os.File       // the init writes a byte here once it has joined
+	tr    *trace.Tracer
+}
+
+// Maximum size of the target's environment: the config is one record of at
+// most 64 KiB.
+const maxJoinedEnv = 48 << 10
+
+func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
+	// A part whose Prepare fails is not undone: close what was opened.
+	defer func() {
+		if err != nil {
+			p.Undo()
+		}
+	}()
+	p.tr = tr
+	p.early = initproc.Early{Root: -1, Cwd: -1, Ready: -1}
+	plan := &spec.JoinPlan{}
+	target, err := resolveTarget(s.Join.Target)
+	if err != nil {
+		return err
+	}
+	starts := map[int]uint64{}
+	if target > 0 {
+		st, err := nsenter.ReadStat(target)
+		if err != nil {
+			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
+		}
+		starts[target] = st.Start
+	}
+	for _, ns := range nsenter.SetnsOrder {
+		if s.New[ns] {
+			continue
+		}
+		ref, what := nsenter.Ref{PID: target}, "--join "+s.Join.Target
+		if v := s.Join.From[ns]; v != "" {
+			what = fmt.Sprintf("--join-%s %s", spec.FlagName(ns), v)
+			if ref, err = nsenter.ParseRef(v); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			if ref.PID > 0 {
+				if st, err := nsenter.ReadStat(ref.PID); err == nil {
+					starts[ref.PID] = st.Start
+				}
+			}
+		} else if target == 0 {
+			continue
+		}
+		f, err := nsenter.Open(ns, ref)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if ours, err := nsenter.Ours(f, ns); ours || err != nil {
+			f.Close() // joining our own namespace changes nothing
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			continue
+		}
+		p.early.NS = append(p.early.NS, initproc.EarlyNS{Kind: ns, FD: p.add(f)})
+		plan.Kinds = append(plan.Kinds, ns)
+	}
+	s.Join.Plan = plan
+	if target > 0 {
+		if err := p.identity(s, target); err != nil {
+			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
+		}
+	}
+	// Everything came from the processes that were there at the start: a
+	// PID that was reused meanwhile would have handed us another's.
+	for pid, start := range starts {
+		if !nsenter.Alive(pid, start) {
+			return fmt.Errorf("process %d exited while nsexec joined it", pid)
+		}
+	}
+	if err := p.planEarly(s); err != nil {
+		return fmt.Errorf("create a pipe to the init: %w", err)
+	}
+	tr.Step("join: %s resolved: %s", describe(s), spec.KindsString(plan.Kinds))
+	return nil
+}
+
+// identity takes over what `docker exec` gives a command: the target's
+// root and cwd (when its mount namespace is joined), user, groups,
+// capabilities, no_new_privs and environment.
+func (p *joinPart) identity(s *spec.Spec, pid int) error {
+	st, err := nsenter.ReadStatus(pid)
+	if err != nil {
+		return err
+	}
+	env, err := nsenter.ReadEnviron(pid)
+	if err != nil {
+		return fmt.Errorf("read the environment of process %d: %w", pid, err)
+	}
+	size := 0
+	for _, e := range env {
+		size += len(e)
+	}
+	if size > maxJoinedEnv {
+		return fmt.Errorf("the environment of process %d is larger than %d KiB", pid, maxJoinedEnv>>10)
+	}
+	id := &spec.Identity{UID: st.UID, GID: st.GID, Groups: st.Groups, CapInh: st.CapInh, CapPrm: st.CapPrm,
+		CapEff: st.CapEff, CapBnd: st.CapBnd, NoNewPrivs: st.NoNewPrivs, Env: env}
+	if s.Join.Joins(spec.User) { // the IDs inside the target's user namespace
+		for _, m := range []struct {
+			file string
+			id   *uint32
+		}{{"uid_map", &id.UID}, {"gid_map", &id.GID}} {
+			data, err := nsenter.ReadIDMap(pid, m.file)
+			if err == nil {
+				*m.id, err = nsenter.MapID(*m.id, data)
+			}
+			if err != nil {
+				return fmt.Errorf("user of process %d: %w", pid, err)
+			}
+		}
+	}
+	s.Join.Plan.Identity = id
+	// Supplementary groups can be set only with CAP_SETGID on the host, and
+	// before joining (a user namespace may deny setgroups).
+	p.early.Groups, p.early.SetGroups = st.Groups, os.Geteuid() == 0
+	// The target's root and cwd, unless the run makes its own mount
+	// namespace. Its root is entered when its mount namespace is joined or
+	// it is chrooted; the cwd in any case.
+	if s.New[spec.Mount] {
+		return nil
+	}
+	root, err := openDir(fmt.Sprintf("/proc/%d/root", pid))
+	if err != nil {
+		return err
+	}
+	if same, err := sameFile(root, "/"); err == nil && same && !s.Join.Joins(spec.Mount) {
+		root.Close()
+	} else {
+		p.early.Root = p.add(root)
+	}
+	cwd, err := openDir(fmt.Sprintf("/proc/%d/cwd", pid))
+	if err != nil {
+		return err
+	}
+	p.early.Cwd = p.add(cwd)
+	return nil
+}
+
+func openDir(path string) (*os.File, error) {
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// sameFile reports whether f and path are the same file.
+func sameFile(f *os.File, path string) (bool, error) {
+	var a, b unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &a); err != nil {
+		return false, err
+	}
+	if err := unix.Stat(path, &b); err != nil {
+		return false, err
+	}
+	return a.Dev == b.Dev && a.Ino == b.Ino, nil
+}
+
+// planEarly says what the init creates after joining, and whether the
+// parent must wait for that before the other host parts attach.
+func (p *joinPart) planEarly(s *spec.Spec) error {
+	wait := false
+	for _, ns := range s.EarlyNew() {
+		wait = true
+		if ns == spec.Time {
+			p.early.TimeOffsets = &[2]int64{s.MonotonicOffset, s.BoottimeOffset}
+		} else {
+			p.early.Unshare |= uintptr(nsenter.CloneFlag[ns])
+		}
+	}
+	for ns := range s.Join.Persist { // bound from the init's /proc entry: after it joined
+		wait = wait || s.Join.Joins(ns)
+	}
+	if !wait {
+		return nil
+	}
+	// Blocking descriptors (unlike os.Pipe's): no network poller is started.
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		return err
+	}
+	p.ready, p.early.Ready = os.NewFile(uintptr(fds[0]), "ready"), p.add(os.NewFile(uintptr(fds[1]), "ready-init"))
+	return nil
+}
+
+// add keeps f for the init and returns its index among the init's files.
+func (p *joinPart) add(f *os.File) int {
+	p.files = append(p.files, f)
+	return len(p.files) - 1
+}
+
+func (p *joinPart) InitInputs(firstFD int) ([]*os.File, []string) {
+	e := p.early
+	num := func(i int) int {
+		if i < 0 {
+			return -1
+		}
+		return firstFD + i
+	}
+	e.NS = make([]initproc.EarlyNS, len(p.early.NS))
+	for i, ns := range p.early.NS {
+		e.NS[i] = initproc.EarlyNS{Kind: ns.Kind, FD: num(ns.FD)}
+	}
+	e.Root, e.Cwd, e.Ready = num(e.Root), num(e.Cwd), num(e.Ready)
+	return p.files, []string{e.Env()}
+}
+
+// Attach waits, when the init creates namespaces after joining, until it
+// has: the host parts after this one act on them.
+func (p *joinPart) Attach(pid int, tr *trace.Tracer) error {
+	p.closeFiles() // the init has its copies; the write end must close for EOF
+	if p.ready == nil {
+		return nil
+	}
+	defer func() { p.ready.Close(); p.ready = nil }()
+	var b [1]byte
+	for {
+		n, err := p.ready.Read(b[:])
+		if n == 1 {
+			tr.Step("join: init %d joined and created its namespaces", pid)
+			return nil
+		}
+		if !errors.Is(err, unix.EINTR) {
+			return &Error{Code: 125, Err: errors.New("init: ended before it joined its namespaces")}
+		}
+	}
+}
+
+func (p *joinPart) Undo() {
+	p.closeFiles()
+	if p.ready != nil {
+		p.ready.Close()
+	}
+}
+
+func (p *joinPart) closeFiles() {
+	for _, f := range p.files {
+		f.Close()
+	}
+	p.files = nil
+}
+
+// resolveTarget turns --join TARGET into the PID whose namespaces and
+// identity are taken: for an instance (by name, or by the PID of its init)
+// the process of its CMD; any other PID as it is. 0: no --join.
+func resolveTarget(target string) (int, error) {
+	if target == "" {
+		return 0, nil
+	}
+	dir, dirErr := state.DefaultDir()
+	if pid, err := strconv.Atoi(target); err == nil {
+		if pid <= 0 {
+			return 0, fmt.Errorf("--join %s: not a PID", target)
+		}
+		// Only an nsexec init can be an instance's: do not read the
+		// records for any other process.
+		if comm, _ := nsenter.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); dirErr == nil && string(comm) == initproc.Argv0+"\n" {
+			if r, ok := state.Open(dir).FindPID(pid); ok {
+				return cmdOf(target, r)
+			}
+		}
+		return pid, nil
+	}
+	if err := spec.ValidName(target); err != nil {
+		return 0, fmt.Errorf("--join: %w", err)
+	}
+	if dirErr != nil {
+		return 0, fmt.Errorf("--join %s: %w", target, dirErr)
+	}
+	r, err := state.Open(dir).Get(target)
+	if errors.Is(err, state.ErrNotFound) {
+		return 0, fmt.Errorf("--join %s: no running instance named %s (nsexec --list shows them)", target, target)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("--join %s: %w", target, err)
+	}
+	return cmdOf(target, r)
+}
+
+// cmdOf finds the process of an instance's CMD: PID 1 of a PID namespace
+// is nsexec's init, whose environment, user and time namespace are not
+// CMD's.
+func cmdOf(target string, r state.Record) (int, error) {
+	pid, err := nsenter.Descend(r.PID, r.CMDDepth)
+	if err != nil {
+		return 0, fmt.Errorf("--join %s: instance %s: %w", target, r.Name, err)
+	}
+	return pid, nil
+}
+
+// describe names what a run joins, for the trace.
+func describe(s *spec.Spec) string {
+	if s.Join.Target != "" {
+		return "--join " + s.Join.Target
+	}
+	return "--join-KIND"
+}

@@ -1,0 +1,100 @@
+package initproc
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"nsexec/internal/spec"
+)
+
+// EnvJoin names, in the init's environment, what join.c does first thing,
+// before it reads its config (see Early).
+const EnvJoin = "_NSEXEC_JOIN"
+
+// Early is what the init does before reading its config: join namespaces
+// through descriptors the parent passes, then create the namespaces that
+// must come after joining. FDs are the init's descriptor numbers; -1 is
+// none.
+type Early struct {
+	NS []EarlyNS // joined, in order
+	// Groups are set before joining (host IDs); only with SetGroups.
+	Groups    []uint32
+	SetGroups bool
+	Root, Cwd int
+	// Unshare are CLONE_NEW* flags created after joining.
+	Unshare uintptr
+	// TimeOffsets, when set, create a time namespace after joining:
+	// monotonic and boottime seconds.
+	TimeOffsets *[2]int64
+	// Ready is written to once all that is done.
+	Ready int
+}
+
+// EarlyNS is one namespace to join.
+type EarlyNS struct {
+	Kind spec.Namespace
+	FD   int
+}
+
+// Env encodes e as join.c reads it: space-separated key=value words.
+func (e Early) Env() string {
+	var w []string
+	if e.SetGroups {
+		g := make([]string, len(e.Groups))
+		for i, id := range e.Groups {
+			g[i] = strconv.FormatUint(uint64(id), 10)
+		}
+		w = append(w, "groups="+strings.Join(g, ","))
+	}
+	for _, ns := range e.NS {
+		w = append(w, fmt.Sprintf("ns=%s:%d", ns.Kind, ns.FD))
+	}
+	if e.Root >= 0 {
+		w = append(w, fmt.Sprintf("root=%d", e.Root))
+	}
+	if e.Cwd >= 0 {
+		w = append(w, fmt.Sprintf("cwd=%d", e.Cwd))
+	}
+	if e.Unshare != 0 {
+		w = append(w, fmt.Sprintf("unshare=%d", e.Unshare))
+	}
+	if e.TimeOffsets != nil {
+		w = append(w, fmt.Sprintf("timens=%d:%d", e.TimeOffsets[0], e.TimeOffsets[1]))
+	}
+	if e.Ready >= 0 {
+		w = append(w, fmt.Sprintf("ready=%d", e.Ready))
+	}
+	return EnvJoin + "=" + strings.Join(w, " ")
+}
+
+// joinRecords tell the init what CMD of a --join TARGET run takes over from
+// the target: its environment, IDs, capabilities and no_new_privs.
+func joinRecords(s *spec.Spec, kv func(key, val string)) {
+	if s.Join.Plan == nil || s.Join.Plan.Identity == nil {
+		return
+	}
+	id := s.Join.Plan.Identity
+	kv("jident", "1")
+	for _, e := range id.Env {
+		kv("jenv", e)
+	}
+	kv("jid", fmt.Sprintf("%d:%d", id.UID, id.GID))
+	kv("jcaps", fmt.Sprintf("%x:%x:%x:%x", id.CapInh, id.CapPrm, id.CapEff, id.CapBnd))
+	if id.NoNewPrivs {
+		kv("jnnp", "1")
+	}
+}
+
+func init() { addEncoder(joinRecords) }
+
+// earlyTime reports whether join.c creates the time namespace (before the
+// config), so the config must not ask for it again.
+func earlyTime(s *spec.Spec) bool {
+	for _, ns := range s.EarlyNew() {
+		if ns == spec.Time {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,118 @@
+package spec
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestValidName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"web": true, "web-1.prod_2": true, "A9": true, "1a": true,
+		"": false, "123": false, "-x": false, ".hidden": false, "a/b": false, "a b": false,
+		strings.Repeat("x", 64): true, strings.Repeat("x", 65): false, "é": false,
+	} {
+		if err := ValidName(name); (err == nil) != ok {
+			t.Errorf("ValidName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}
+
+func TestJoinChecks(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*Spec)
+		want  string // "" means valid
+	}{
+		{"join net", func(s *Spec) { s.Join.From = map[Namespace]string{Net: "1"} }, ""},
+		{"pod: new pid and mnt in a joined net", func(s *Spec) {
+			s.New[PID] = true
+			s.Join.From = map[Namespace]string{Net: "1"}
+		}, ""},
+		{"new and joined", func(s *Spec) {
+			s.New[Net] = true
+			s.Join.From = map[Namespace]string{Net: "1"}
+		}, "net namespace: both new and joined"},
+		{"new pid, joined mount", func(s *Spec) {
+			s.New[PID] = true
+			s.Join.From = map[Namespace]string{Mount: "1"}
+		}, "needs a new mount namespace for its /proc"},
+		{"offsets, joined time", func(s *Spec) {
+			s.MonotonicOffset = 3
+			s.Join.From = map[Namespace]string{Time: "1"}
+		}, "clock offsets need a new time namespace"},
+		{"new user and join", func(s *Spec) { s.New[User] = true; s.Join.Target = "web" }, "cannot be combined with joining"},
+		{"bad name", func(s *Spec) { s.Join.Name = "a/b" }, "instance name"},
+		{"same persist file", func(s *Spec) {
+			s.New[Net], s.New[UTS] = true, true
+			s.Join.Persist = map[Namespace]string{Net: "/run/x", UTS: "/run/x"}
+		}, "both to /run/x"},
+		{"list", func(s *Spec) { s.Args = nil; s.Join.List, s.Join.JSON = true, true }, ""},
+		{"list with a command", func(s *Spec) { s.Join.List = true }, "take no command"},
+		{"list with a namespace", func(s *Spec) { s.Args = nil; s.Join.List = true; s.New[Net] = true }, "take no command"},
+		{"list and unpersist", func(s *Spec) { s.Args = nil; s.Join.List = true; s.Join.Unpersist = []string{"f"} }, "one at a time"},
+		{"unpersist", func(s *Spec) { s.Args = nil; s.Join.Unpersist = []string{"f"} }, ""},
+		{"json alone", func(s *Spec) { s.Join.JSON = true }, "--json goes with --list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			s.Args = []string{"true"}
+			tt.setup(s)
+			s.Normalize()
+			err := s.Validate()
+			if tt.want == "" && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// How the init is set up follows from what is joined: after a joined user
+// namespace everything new is made by the init itself, a new PID namespace
+// through a relay; a joined PID namespace needs a fork.
+func TestJoinPlanConsequences(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*Spec)
+		early []Namespace
+		depth int
+		forks bool
+	}{
+		{"plain -p", func(s *Spec) { s.New[PID] = true }, nil, 1, true},
+		{"-n", func(s *Spec) { s.New[Net] = true }, nil, 0, false},
+		{"joined pid", func(s *Spec) { s.Join.Plan = &JoinPlan{Kinds: []Namespace{PID, Mount}} }, nil, 1, true},
+		{"joined user, new pid+mnt", func(s *Spec) {
+			s.New[PID] = true
+			s.Join.Plan = &JoinPlan{Kinds: []Namespace{User, Net}}
+		}, []Namespace{Mount, PID}, 2, true},
+		{"joined user, new pid as pid 1", func(s *Spec) {
+			s.New[PID], s.AsPID1 = true, true
+			s.Join.Plan = &JoinPlan{Kinds: []Namespace{User}}
+		}, []Namespace{Mount, PID}, 1, false},
+		{"persisted time", func(s *Spec) {
+			s.New[Time], s.New[Net] = true, true
+			s.Join.Persist = map[Namespace]string{Time: "/t"}
+		}, []Namespace{Time}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			s.Args = []string{"true"}
+			tt.setup(s)
+			s.Normalize()
+			if got := s.EarlyNew(); !reflect.DeepEqual(got, tt.early) {
+				t.Errorf("EarlyNew = %v, want %v", got, tt.early)
+			}
+			if got := s.CMDDepth(); got != tt.depth {
+				t.Errorf("CMDDepth = %d, want %d", got, tt.depth)
+			}
+			if got := s.Forks(); got != tt.forks {
+				t.Errorf("Forks = %v, want %v", got, tt.forks)
+			}
+		})
+	}
+}

@@ -1,0 +1,112 @@
+package state
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Record is one named instance.
+type Record struct {
+	Name string `json:"name"`
+	// PID is the process nsexec cloned (its init), 0 while the run is
+	// starting; PIDStart is its start time in clock ticks since boot.
+	PID      int    `json:"pid"`
+	PIDStart uint64 `json:"pid_start"`
+	// CMDDepth is how many first-child steps lead from PID to CMD.
+	CMDDepth int `json:"cmd_depth"`
+	// Parent is the nsexec process that supervises the run: when it is
+	// gone, the init is being killed with it.
+	Parent      int       `json:"nsexec_pid"`
+	ParentStart uint64    `json:"nsexec_start"`
+	Namespaces  []string  `json:"namespaces"`       // created by the run
+	Joined      []string  `json:"joined,omitempty"` // joined by the run
+	Command     []string  `json:"command"`
+	Started     time.Time `json:"started"`
+}
+
+// Live reports whether the instance still runs, given a probe that says
+// whether the process with that PID and start time is alive.
+func (r Record) Live(alive func(pid int, start uint64) bool) bool {
+	return alive(r.Parent, r.ParentStart) && (r.PID == 0 || alive(r.PID, r.PIDStart))
+}
+
+// Entry is what --list --json shows of an instance.
+type Entry struct {
+	Name       string    `json:"name"`
+	PID        int       `json:"pid"`
+	Namespaces []string  `json:"namespaces"`
+	Joined     []string  `json:"joined,omitempty"`
+	Command    []string  `json:"command"`
+	Started    time.Time `json:"started"`
+}
+
+// Entries turns records into what --list shows, oldest first.
+func Entries(recs []Record) []Entry {
+	out := make([]Entry, 0, len(recs))
+	for _, r := range recs {
+		ns := r.Namespaces
+		if ns == nil {
+			ns = []string{}
+		}
+		out = append(out, Entry{r.Name, r.PID, ns, r.Joined, r.Command, r.Started})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Started.Equal(out[j].Started) {
+			return out[i].Started.Before(out[j].Started)
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// WriteTable prints entries as `nsexec --list` does: aligned columns, the
+// joined namespaces after the created ones, marked with "+".
+func WriteTable(w io.Writer, entries []Entry) error {
+	rows := [][]string{{"NAME", "PID", "NAMESPACES", "STARTED", "COMMAND"}}
+	for _, e := range entries {
+		ns := strings.Join(e.Namespaces, ",")
+		for _, j := range e.Joined {
+			ns += "," + "+" + j
+		}
+		ns = strings.TrimPrefix(ns, ",")
+		if ns == "" {
+			ns = "-"
+		}
+		rows = append(rows, []string{e.Name, strconv.Itoa(e.PID), ns,
+			e.Started.Local().Format("2006-01-02 15:04:05"), quoteCommand(e.Command)})
+	}
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			width[i] = max(width[i], len(cell))
+		}
+	}
+	var b strings.Builder
+	for _, row := range rows {
+		for i, cell := range row {
+			if i == len(row)-1 {
+				b.WriteString(cell + "\n")
+			} else {
+				fmt.Fprintf(&b, "%-*s  ", width[i], cell)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// quoteCommand shows a command line so that words with spaces stay visible.
+func quoteCommand(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$") {
+			a = strconv.Quote(a)
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}

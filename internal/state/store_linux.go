@@ -1,0 +1,251 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"nsexec/internal/nsenter"
+)
+
+// DefaultDir is where instance records live: /run/nsexec for root, and
+// $XDG_RUNTIME_DIR/nsexec for other users (who cannot write /run).
+func DefaultDir() (string, error) {
+	if os.Geteuid() == 0 {
+		return "/run/nsexec", nil
+	}
+	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" {
+		return filepath.Join(x, "nsexec"), nil
+	}
+	return "", errors.New("no place for instance records: not root, and XDG_RUNTIME_DIR is not set")
+}
+
+// Store is the directory of instance records.
+type Store struct {
+	Dir string
+	// Alive says whether a process (PID, start time) still runs;
+	// nsenter.Alive unless a test says otherwise.
+	Alive func(pid int, start uint64) bool
+}
+
+// Open returns the store in dir.
+func Open(dir string) *Store { return &Store{Dir: dir, Alive: nsenter.Alive} }
+
+// ErrNotFound means no running instance has the name.
+var ErrNotFound = errors.New("no running instance of that name")
+
+// NameTakenError is returned by Reserve when a live instance has the name.
+type NameTakenError struct{ Record }
+
+func (e *NameTakenError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("instance name %s: taken by a run that is starting (nsexec PID %d)", e.Name, e.Parent)
+	}
+	return fmt.Sprintf("instance name %s: taken by a running instance (PID %d)", e.Name, e.PID)
+}
+
+func (s *Store) path(name string) string { return filepath.Join(s.Dir, name+".json") }
+
+// Reserve takes r.Name for a run that is starting, atomically: the record
+// appears whole, or not at all when a live instance has the name. A stale
+// record of the name is replaced.
+func (s *Store) Reserve(r Record) error {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", s.Dir, err)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	old, err := s.read(r.Name)
+	if err == nil && old.Live(s.Alive) {
+		return &NameTakenError{old}
+	}
+	if !errors.Is(err, os.ErrNotExist) { // stale or unreadable: records are written whole, so it is no run's
+		os.Remove(s.path(r.Name))
+	}
+	tmp, err := s.writeTemp(r)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	// link fails if the name exists: the record is never overwritten.
+	if err := os.Link(tmp, s.path(r.Name)); err != nil {
+		return fmt.Errorf("record instance %s: %w", r.Name, err)
+	}
+	return nil
+}
+
+// Update replaces the record of a run that holds the name (once its init
+// exists): readers see the old record or the new one, never a part.
+func (s *Store) Update(r Record) error {
+	tmp, err := s.writeTemp(r)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, s.path(r.Name)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("record instance %s: %w", r.Name, err)
+	}
+	return nil
+}
+
+// Remove deletes the record of name if it is still the one of the nsexec
+// process (parent, parentStart).
+func (s *Store) Remove(name string, parent int, parentStart uint64) {
+	unlock, err := s.lock()
+	if err != nil {
+		return
+	}
+	defer unlock()
+	if r, err := s.read(name); err == nil && r.Parent == parent && r.ParentStart == parentStart {
+		os.Remove(s.path(name))
+	}
+}
+
+// Get returns the running instance called name; a stale record of it is
+// deleted.
+func (s *Store) Get(name string) (Record, error) {
+	r, err := s.read(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return Record{}, ErrNotFound
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	if !r.Live(s.Alive) {
+		s.clean([]Record{r})
+		return Record{}, ErrNotFound
+	}
+	return r, nil
+}
+
+// List returns the running instances (not those still starting) and
+// deletes the records of the dead.
+func (s *Store) List() ([]Record, error) {
+	names, err := os.ReadDir(s.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", s.Dir, err)
+	}
+	var live, stale []Record
+	for _, de := range names {
+		name, ok := strings.CutSuffix(de.Name(), ".json")
+		if !ok || strings.HasPrefix(name, ".") {
+			continue
+		}
+		r, err := s.read(name)
+		switch {
+		case err != nil: // deleted meanwhile, or not ours to judge
+		case !r.Live(s.Alive):
+			stale = append(stale, r)
+		case r.PID != 0:
+			live = append(live, r)
+		}
+	}
+	s.clean(stale)
+	return live, nil
+}
+
+// FindPID returns the running instance whose init has this PID.
+func (s *Store) FindPID(pid int) (Record, bool) {
+	recs, _ := s.List()
+	for _, r := range recs {
+		if r.PID == pid {
+			return r, true
+		}
+	}
+	return Record{}, false
+}
+
+// clean deletes stale records, each only if, under the lock, it is still
+// the same stale record (a new run may have taken the name meanwhile).
+func (s *Store) clean(stale []Record) {
+	if len(stale) == 0 {
+		return
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return
+	}
+	defer unlock()
+	for _, old := range stale {
+		r, err := s.read(old.Name)
+		if err == nil && r.Parent == old.Parent && r.ParentStart == old.ParentStart && !r.Live(s.Alive) {
+			os.Remove(s.path(old.Name))
+		}
+	}
+	s.cleanTemps()
+}
+
+// cleanTemps deletes temporary files that an nsexec killed mid-write left.
+func (s *Store) cleanTemps() {
+	names, _ := os.ReadDir(s.Dir)
+	for _, de := range names {
+		n := de.Name()
+		if !strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".tmp") {
+			continue
+		}
+		f := strings.Split(n, ".") // .NAME.json.PID.tmp; NAME may hold dots
+		pid, err := strconv.Atoi(f[len(f)-2])
+		if err == nil && unix.Kill(pid, 0) == unix.ESRCH {
+			os.Remove(filepath.Join(s.Dir, n))
+		}
+	}
+}
+
+func (s *Store) read(name string) (Record, error) {
+	data, err := nsenter.ReadFile(s.path(name))
+	if err != nil {
+		return Record{}, err
+	}
+	var r Record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Record{}, fmt.Errorf("read %s: %w", s.path(name), err)
+	}
+	return r, nil
+}
+
+// writeTemp writes r to a temporary file beside its final name.
+func (s *Store) writeTemp(r Record) (string, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return "", err
+	}
+	tmp := filepath.Join(s.Dir, fmt.Sprintf(".%s.json.%d.tmp", r.Name, os.Getpid()))
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("record instance %s: %w", r.Name, err)
+	}
+	return tmp, nil
+}
+
+// lock takes the store's lock (an flock held until unlock, or until the
+// process dies).
+func (s *Store) lock() (unlock func(), err error) {
+	p := filepath.Join(s.Dir, ".lock")
+	fd, err := unix.Open(p, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", p, err)
+	}
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("lock %s: %w", p, err)
+	}
+	return func() { unix.Close(fd) }, nil
+}

@@ -1,0 +1,155 @@
+package state
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"nsexec/internal/nsenter"
+)
+
+// proc starts a real process to stand for an nsexec or an init, and
+// returns its PID, start time, and how to end it.
+func proc(t *testing.T) (int, uint64, func()) {
+	t.Helper()
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := nsenter.ReadStat(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kill := func() { cmd.Process.Kill(); cmd.Wait() }
+	t.Cleanup(kill)
+	return cmd.Process.Pid, st.Start, kill
+}
+
+func TestStoreLifecycle(t *testing.T) {
+	s := Open(t.TempDir())
+	parent, pstart, killParent := proc(t)
+	rec := Record{Name: "web", Parent: parent, ParentStart: pstart, Command: []string{"sleep"}, Started: time.Now()}
+	if err := s.Reserve(rec); err != nil {
+		t.Fatal(err)
+	}
+	// Starting: taken, but not listed.
+	if recs, _ := s.List(); len(recs) != 0 {
+		t.Errorf("a starting run is listed: %v", recs)
+	}
+	var taken *NameTakenError
+	if err := s.Reserve(Record{Name: "web", Parent: os.Getpid()}); !errors.As(err, &taken) {
+		t.Errorf("second Reserve: %v, want NameTakenError", err)
+	}
+	init, istart, _ := proc(t)
+	rec.PID, rec.PIDStart = init, istart
+	if err := s.Update(rec); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get("web"); err != nil || got.PID != init {
+		t.Errorf("Get = %+v, %v", got, err)
+	}
+	if got, ok := s.FindPID(init); !ok || got.Name != "web" {
+		t.Errorf("FindPID = %+v, %v", got, ok)
+	}
+	// Remove takes only its own record.
+	s.Remove("web", parent+1, pstart)
+	if _, err := s.Get("web"); err != nil {
+		t.Errorf("removed by another run: %v", err)
+	}
+	// The supervising nsexec dies: the record is stale, and cleaned.
+	killParent()
+	if _, err := s.Get("web"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get after the parent died: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, "web.json")); !os.IsNotExist(err) {
+		t.Errorf("stale record left: %v", err)
+	}
+	// A stale name can be taken again.
+	p2, p2start, _ := proc(t)
+	if err := s.Reserve(Record{Name: "web", Parent: p2, ParentStart: p2start}); err != nil {
+		t.Errorf("Reserve of a stale name: %v", err)
+	}
+	s.Remove("web", p2, p2start)
+	if _, err := os.Stat(filepath.Join(s.Dir, "web.json")); !os.IsNotExist(err) {
+		t.Errorf("record left after Remove: %v", err)
+	}
+}
+
+// A PID that was reused by a new process does not keep a record alive:
+// the start time differs.
+func TestStoreReusedPID(t *testing.T) {
+	s := Open(t.TempDir())
+	parent, pstart, _ := proc(t)
+	if err := s.Reserve(Record{Name: "old", Parent: parent, ParentStart: pstart - 1, PID: parent, PIDStart: pstart}); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := s.List(); len(recs) != 0 {
+		t.Errorf("listed with a reused PID: %v", recs)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, "old.json")); !os.IsNotExist(err) {
+		t.Error("record with a reused PID left")
+	}
+}
+
+// Many runs racing for one name: exactly one gets it.
+func TestStoreReserveRace(t *testing.T) {
+	s := Open(t.TempDir())
+	parent, pstart, _ := proc(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Reserve(Record{Name: "race", Parent: parent, ParentStart: pstart})
+			mu.Lock()
+			defer mu.Unlock()
+			var taken *NameTakenError
+			switch {
+			case err == nil:
+				won++
+			case !errors.As(err, &taken):
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Errorf("%d runs got the name, want 1", won)
+	}
+	left, _ := filepath.Glob(filepath.Join(s.Dir, ".*.tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// Temporary files of an nsexec killed mid-write are cleaned; records that
+// cannot be read are not listed.
+func TestStoreLeftovers(t *testing.T) {
+	s := Open(t.TempDir())
+	dead := exec.Command("true")
+	dead.Run()
+	tmp := filepath.Join(s.Dir, ".x.y.json."+strconv.Itoa(dead.Process.Pid)+".tmp")
+	os.WriteFile(tmp, []byte("{"), 0o600)
+	os.WriteFile(filepath.Join(s.Dir, "broken.json"), []byte("{"), 0o600)
+	os.WriteFile(filepath.Join(s.Dir, "notes.txt"), []byte("x"), 0o600)
+	parent, pstart, kill := proc(t)
+	s.Reserve(Record{Name: "gone", Parent: parent, ParentStart: pstart})
+	kill()
+	recs, err := s.List()
+	if err != nil || len(recs) != 0 {
+		t.Errorf("List = %v, %v", recs, err)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Error("temporary file of a dead nsexec left")
+	}
+	if recs, err := Open(filepath.Join(s.Dir, "none")).List(); err != nil || recs != nil {
+		t.Errorf("List of a missing directory: %v, %v", recs, err)
+	}
+}
