@@ -287,6 +287,13 @@ func TestJoinAllByName(t *testing.T) {
 			t.Errorf("--join %d: %q", pid, r.Stdout)
 		}
 	}
+	// Options of the process win over the instance's, as with docker exec
+	// -u -w -e: root in the instance, with its environment and one more.
+	r = testutil.Run(t, "--join", name, "--uid", "0", "--gid", "0", "--chdir", "/bin", "--env", "EXTRA=1", "/bin/sh", "-c",
+		`echo $(id -u) $(id -g) $(pwd) $JOINTEST $EXTRA; grep CapEff /proc/self/status`).MustSucceed(t)
+	if lines := r.Lines(); lines[0] != "0 0 /bin from-target 1" || lines[1] == "CapEff:\t0000000000000000" {
+		t.Errorf("--join with --uid 0 --chdir --env: %q, want root with capabilities", lines)
+	}
 	// Joining can be combined with creating: a new PID namespace.
 	r = testutil.Run(t, "--join", name, "-p", "/bin/sh", "-c", "readlink /proc/self/ns/pid /proc/self/ns/net").MustSucceed(t)
 	if got := r.Lines(); got[0] == nsLink(t, target.main, "pid") || got[1] != nsLink(t, target.main, "net") {

@@ -48,10 +48,10 @@ static struct {
 	int ident;
 	char **env;
 	int nenv;
-	int have_id;
+	int have_uid, have_gid;
 	uid_t uid;
 	gid_t gid;
-	int have_caps;
+	int have_caps, have_bnd;
 	unsigned long long inh, prm, eff, bnd;
 	int nnp;
 } join;
@@ -186,10 +186,14 @@ int join_config(const char *key, const char *val)
 		join.env = env;
 		env[join.nenv++] = (char *)val; // val lives as long as the init
 		env[join.nenv] = NULL;
-	} else if (!strcmp(key, "jid")) {
-		join.have_id = sscanf(val, "%u:%u", &join.uid, &join.gid) == 2;
+	} else if (!strcmp(key, "juid")) {
+		join.have_uid = sscanf(val, "%u", &join.uid) == 1;
+	} else if (!strcmp(key, "jgid")) {
+		join.have_gid = sscanf(val, "%u", &join.gid) == 1;
 	} else if (!strcmp(key, "jcaps")) {
-		join.have_caps = sscanf(val, "%llx:%llx:%llx:%llx", &join.inh, &join.prm, &join.eff, &join.bnd) == 4;
+		join.have_caps = sscanf(val, "%llx:%llx:%llx", &join.inh, &join.prm, &join.eff) == 3;
+	} else if (!strcmp(key, "jbnd")) {
+		join.have_bnd = sscanf(val, "%llx", &join.bnd) == 1;
 	} else if (!strcmp(key, "jnnp")) {
 		join.nnp = 1;
 	} else {
@@ -259,16 +263,16 @@ void join_before_exec(void)
 		static char *none[] = {NULL};
 		environ = join.env ? join.env : none;
 	}
-	if (join.have_caps)
+	// The bounding set is what limits CMD after execve (root gets the
+	// bounding set as its capabilities), so it is taken first of all.
+	if (join.have_bnd)
 		for (int c = 0; c < 64; c++)
 			if (!(join.bnd >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 				fail(125, "join: drop capability %d from the bounding set: %s", c, strerror(errno));
-	if (join.have_id) {
-		if (setresgid(join.gid, join.gid, join.gid) < 0)
-			fail(125, "join: set gid %u: %s", join.gid, strerror(errno));
-		if (setresuid(join.uid, join.uid, join.uid) < 0)
-			fail(125, "join: set uid %u: %s", join.uid, strerror(errno));
-	}
+	if (join.have_gid && setresgid(join.gid, join.gid, join.gid) < 0)
+		fail(125, "join: set gid %u: %s", join.gid, strerror(errno));
+	if (join.have_uid && setresuid(join.uid, join.uid, join.uid) < 0)
+		fail(125, "join: set uid %u: %s", join.uid, strerror(errno));
 	if (join.have_caps)
 		set_caps();
 	if (join.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

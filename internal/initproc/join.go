@@ -79,8 +79,17 @@ func joinRecords(s *spec.Spec, kv func(key, val string)) {
 	for _, e := range id.Env {
 		kv("jenv", e)
 	}
-	kv("jid", fmt.Sprintf("%d:%d", id.UID, id.GID))
-	kv("jcaps", fmt.Sprintf("%x:%x:%x:%x", id.CapInh, id.CapPrm, id.CapEff, id.CapBnd))
+	// --uid and --gid (process.c, after join.c) choose the user instead, as
+	// docker exec -u does: then CMD keeps nsexec's capabilities for them,
+	// within the target's bounding set.
+	if s.Process.GID == nil {
+		kv("jgid", strconv.FormatUint(uint64(id.GID), 10))
+	}
+	if s.Process.UID == nil {
+		kv("juid", strconv.FormatUint(uint64(id.UID), 10))
+		kv("jcaps", fmt.Sprintf("%x:%x:%x", id.CapInh, id.CapPrm, id.CapEff))
+	}
+	kv("jbnd", strconv.FormatUint(id.CapBnd, 16))
 	if id.NoNewPrivs {
 		kv("jnnp", "1")
 	}

@@ -35,13 +35,21 @@ func TestJoinRecords(t *testing.T) {
 		Env: []string{"PATH=/bin", "A=b=c"},
 	}}
 	records := strings.Split(string(Config(s, 1)), "\x00")
-	for _, want := range []string{"jident=1", "jenv=PATH=/bin", "jenv=A=b=c", "jid=1000:100", "jcaps=0:ff:f:1ff", "jnnp=1"} {
+	for _, want := range []string{"jident=1", "jenv=PATH=/bin", "jenv=A=b=c", "juid=1000", "jgid=100", "jcaps=0:ff:f", "jbnd=1ff", "jnnp=1"} {
 		found := false
 		for _, r := range records {
 			found = found || r == want
 		}
 		if !found {
 			t.Errorf("no record %q in %q", want, records)
+		}
+	}
+	// --uid given: the target's user and capabilities are not taken.
+	uid := uint32(0)
+	s.Process.UID = &uid
+	for _, r := range strings.Split(string(Config(s, 1)), "\x00") {
+		if strings.HasPrefix(r, "juid=") || strings.HasPrefix(r, "jcaps=") {
+			t.Errorf("record %q with --uid", r)
 		}
 	}
 	// A time namespace made before the config is not asked for again.
