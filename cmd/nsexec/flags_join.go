@@ -20,24 +20,25 @@ var flagOrder = []spec.Namespace{spec.Net, spec.PID, spec.UTS, spec.Mount, spec.
 // --persist-net=FILE keeps; the mount namespace is "mount" throughout.
 type joinFlags struct {
 	target    string
-	from      map[spec.Namespace]*string
-	persist   map[spec.Namespace]*string
+	from      [8]string // by flagOrder
+	persist   [8]string
 	name      string
 	list      bool
 	json      bool
 	unpersist []string
 }
 
+// register adds 21 options to every start of nsexec: plain fields and
+// concatenated help keep that to a few allocations each.
 func (o *joinFlags) register(f *pflag.FlagSet) {
-	o.from, o.persist = map[spec.Namespace]*string{}, map[spec.Namespace]*string{}
 	f.StringVar(&o.target, "join", "", "join all namespaces of `TARGET` (an instance name or a PID) but those other options create, with its root, cwd, user and environment, as docker exec does")
-	for _, ns := range flagOrder {
-		o.from[ns] = f.String("join-"+spec.FlagName(ns), "",
-			fmt.Sprintf("join the %s namespace of a process or of a namespace file (`PID|FILE`)", spec.FlagName(ns)))
+	for i, ns := range flagOrder {
+		f.StringVar(&o.from[i], "join-"+spec.FlagName(ns), "",
+			"join the "+spec.FlagName(ns)+" namespace of a process or of a namespace file (`PID|FILE`)")
 	}
-	for _, ns := range flagOrder {
-		o.persist[ns] = f.String("persist-"+spec.FlagName(ns), "",
-			fmt.Sprintf("bind the %s namespace (new unless joined) to `FILE`, so it outlives the run", spec.FlagName(ns)))
+	for i, ns := range flagOrder {
+		f.StringVar(&o.persist[i], "persist-"+spec.FlagName(ns), "",
+			"bind the "+spec.FlagName(ns)+" namespace (new unless joined) to `FILE`, so it outlives the run")
 	}
 	f.StringArrayVar(&o.unpersist, "unpersist", nil, "unmount and delete a persisted namespace `FILE`, as ip netns delete does (no CMD)")
 	f.StringVar(&o.name, "name", "", "name the run `NAME`: --list shows it and --join NAME enters it while it runs")
@@ -59,12 +60,12 @@ func (o *joinFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	if f.Changed("name") && o.name == "" {
 		return errors.New("--name: empty name")
 	}
-	for _, ns := range flagOrder {
+	for i, ns := range flagOrder {
 		name := spec.FlagName(ns)
 		if !f.Changed("join-" + name) {
 			continue
 		}
-		if *o.from[ns] == "" {
+		if o.from[i] == "" {
 			return fmt.Errorf("--join-%s: empty: want a PID or a namespace file", name)
 		}
 		if f.Changed(name) {
@@ -73,21 +74,21 @@ func (o *joinFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 		if j.From == nil {
 			j.From = map[spec.Namespace]string{}
 		}
-		j.From[ns] = *o.from[ns]
+		j.From[ns] = o.from[i]
 		s.New[ns] = false // -a creates the kinds that are not joined
 	}
-	for _, ns := range flagOrder {
+	for i, ns := range flagOrder {
 		name := spec.FlagName(ns)
 		if !f.Changed("persist-" + name) {
 			continue
 		}
-		if *o.persist[ns] == "" {
+		if o.persist[i] == "" {
 			return fmt.Errorf("--persist-%s: empty file name", name)
 		}
 		if j.Persist == nil {
 			j.Persist = map[spec.Namespace]string{}
 		}
-		j.Persist[ns] = *o.persist[ns]
+		j.Persist[ns] = o.persist[i]
 		// What is persisted is new, unless it is joined (then the joined
 		// one gets a name, as ip netns attach does).
 		if j.From[ns] == "" && j.Target == "" {
