@@ -324,6 +324,9 @@ func resolveTarget(target string) (int, error) {
 // is nsexec's init, whose environment, user and time namespace are not
 // CMD's.
 func cmdOf(target string, r state.Record) (int, error) {
+	if r.PID == 0 {
+		return 0, fmt.Errorf("--join %s: instance %s is still starting; try again", target, r.Name)
+	}
 	pid, err := nsenter.Descend(r.PID, r.CMDDepth)
 	if err != nil {
 		return 0, fmt.Errorf("--join %s: instance %s: %w", target, r.Name, err)
