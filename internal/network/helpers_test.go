@@ -152,6 +152,11 @@ func newOuter(t *testing.T) *outer {
 		os.RemoveAll(filepath.Join(network.StoreRoot, o.bridge))
 	})
 	o.ip("link", "set", "lo", "up")
+	// A new namespace copies the host's forwarding setting: start from the
+	// kernel's default whatever the host has, so the tests see only nsexec.
+	if out, err := o.cmd("sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward").CombinedOutput(); err != nil {
+		t.Fatalf("reset ip_forward: %v: %s", err, out)
+	}
 	return o
 }
 
