@@ -75,8 +75,12 @@ func netConfig(s *spec.Spec) network.Config {
 	case ipv6Enabled():
 		c.Subnet6 = spec.DefaultSubnet6
 	}
+	// Runs on a bridge find each other by hostname and by instance name.
 	if s.Hostname != "" {
 		c.Names = append(c.Names, s.Hostname)
+	}
+	if s.Join.Name != "" && s.Join.Name != s.Hostname {
+		c.Names = append(c.Names, s.Join.Name)
 	}
 	return c
 }

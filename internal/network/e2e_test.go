@@ -291,14 +291,16 @@ func TestNoneAndHost(t *testing.T) {
 }
 
 // A run with its own root filesystem gets the bridge's /etc/hosts and
-// /etc/resolv.conf inside it, and reaches another run by name.
+// /etc/resolv.conf inside it, and reaches another run by hostname and by
+// instance name.
 func TestRootfsRunGetsNames(t *testing.T) {
 	t.Parallel()
 	o := newOuter(t)
 	root := testutil.BusyboxRootfs(t)
-	start(t, o.nsexec(append([]string{"--network", "bridge", "--ip", "10.211.77.20", "-m", "-u", "named"}, self("serve", "tcp", "7002")...)...))
+	name := "inst-" + o.bridge // instance names are host-wide
+	start(t, o.nsexec(append([]string{"--network", "bridge", "--ip", "10.211.77.20", "-m", "-u", "named", "--name", name}, self("serve", "tcp", "7002")...)...))
 	r := o.run("--network", "bridge", "-p", "--rootfs", root, "sh", "-c",
-		"grep -c '^10.211.77.20.named$' /etc/hosts; grep -c nameserver /etc/resolv.conf; ping -c1 -W2 named >/dev/null && echo reached").MustSucceed(t)
+		"grep -c '^10.211.77.20.named' /etc/hosts; grep -c nameserver /etc/resolv.conf; ping -c1 -W2 named >/dev/null && ping -c1 -W2 "+name+" >/dev/null && echo reached").MustSucceed(t)
 	if r.Stdout != "1\n1\nreached\n" {
 		t.Errorf("inside the rootfs: %q %q", r.Stdout, r.Stderr)
 	}
