@@ -73,10 +73,14 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	if err != nil {
 		return 0, &Error{Code: 125, Err: fmt.Errorf("wait for init: %w", err)}
 	}
+	status := ws.ExitStatus()
 	if ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
+		status = 128 + int(ws.Signal())
 	}
-	return ws.ExitStatus(), nil
+	if err := host.explain(status); err != nil {
+		return 0, err
+	}
+	return status, nil
 }
 
 // startInit re-executes nsexec as the init, in the new namespaces; the
@@ -113,13 +117,14 @@ func wait(pid int) (unix.WaitStatus, error) {
 	}
 }
 
-// cloneFlags are the namespaces made in the clone itself. The time namespace
-// is not among them: its offsets can only be set before a process is in it,
-// so the init creates it for CMD (see init.c).
+// cloneFlags are the namespaces made in the clone itself. Two are made by
+// the init instead (see init.c): time, whose offsets can only be set before
+// a process is in it, and cgroup, whose root is the cgroup of the process
+// that makes it, which must be the run's own cgroup, joined after the clone.
 func cloneFlags(s *spec.Spec) uintptr {
 	var flags uintptr
 	for _, ns := range s.Kinds() {
-		if ns != spec.Time {
+		if ns != spec.Time && ns != spec.Cgroup {
 			flags |= cloneFlag[ns]
 		}
 	}

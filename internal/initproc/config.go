@@ -33,6 +33,9 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.Net) {
 		kv("lo", "1")
 	}
+	if s.Has(spec.Cgroup) {
+		kv("cgroupns", "1")
+	}
 	if s.Has(spec.Time) {
 		kv("timens", fmt.Sprintf("%d %d", s.MonotonicOffset, s.BoottimeOffset))
 	}

@@ -50,6 +50,7 @@ struct config {
 	int lo;            // bring lo up
 	int proc;          // mount a fresh /proc
 	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
+	int cgroupns;      // create the cgroup namespace
 	int fork;          // stay as PID 1 and fork CMD
 };
 
@@ -104,7 +105,10 @@ static void read_config(void)
 	if (n <= 0)
 		fail(125, "init: read config: %s", n < 0 ? strerror(errno) : "parent went away");
 	buf[n] = 0;
-	for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+	// Each record's end is found before it is split at '=' (and before a
+	// parser may decode its value in place).
+	for (char *p = buf, *next; p < buf + n; p = next) {
+		next = p + strlen(p) + 1;
 		char *v = strchr(p, '=');
 		if (!v)
 			continue;
@@ -116,6 +120,7 @@ static void read_config(void)
 		else if (!strcmp(p, "lo")) cfg.lo = 1;
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
+		else if (!strcmp(p, "cgroupns")) cfg.cgroupns = 1;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
@@ -177,6 +182,17 @@ static void enter_timens(void)
 	trace("time: new namespace, monotonic %+lld s, boottime %+lld s", mono, boot);
 }
 
+// enter_cgroupns creates the cgroup namespace here rather than in the
+// clone: its root is the cgroup its creator is in, and the parent moves the
+// init into the run's own cgroup only after the clone, before it sends the
+// config. So CMD sees its cgroup as "/".
+static void enter_cgroupns(void)
+{
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		fail(125, "init: create cgroup namespace: %s", strerror(errno));
+	trace("cgroup: new namespace");
+}
+
 static void mount_proc(void)
 {
 	// With shared or unchanged propagation a mount on /proc would show up on
@@ -195,6 +211,7 @@ static void exec_cmd(char **argv)
 	unsetenv("_NSEXEC_INIT");
 	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	security_before_process();
 	process_before_exec();
 	security_before_exec();
 	if (cfg.verbose)
@@ -252,6 +269,8 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	step_start = now_ns();
 	trace("init: started as pid %d", getpid());
 
+	if (cfg.cgroupns)
+		enter_cgroupns();
 	if (cfg.prop)
 		set_propagation();
 	if (cfg.host)

@@ -23,35 +23,44 @@ const (
 )
 
 // label names a place in a program; 0 means "the next instruction".
-type label int
+type label int32
 
-// insn is one instruction; jumps name labels until the program is laid out.
+// insn is one instruction; jumps name labels until the program is laid
+// out. A label's place is marked by an insn with code opMark, no
+// instruction, its label in jt; an unconditional jump keeps its target in jt.
 type insn struct {
 	code   uint16
 	k      uint32
-	jt, jf label // conditional jumps
-	ja     label // unconditional jump
-	at     label // a label marker: no instruction
+	jt, jf label
 }
+
+const opMark = 0xffff
+
+func (in insn) isMark() bool { return in.code == opMark }
 
 // program is a BPF program under construction. Jumps go forward only, as
 // the kernel requires.
 type program struct {
 	insns  []insn
-	labels int
+	labels label
 }
 
-func (p *program) newLabel() label { p.labels++; return label(p.labels) }
-func (p *program) mark(l label)    { p.insns = append(p.insns, insn{at: l}) }
+func (p *program) newLabel() label { p.labels++; return p.labels }
+func (p *program) mark(l label)    { p.insns = append(p.insns, insn{code: opMark, jt: l}) }
 func (p *program) ret(k uint32)    { p.insns = append(p.insns, insn{code: bpfRET | bpfK, k: k}) }
-func (p *program) load(off uint32) { p.insns = append(p.insns, insn{code: bpfLD | bpfW | bpfABS, k: off}) }
-func (p *program) and(k uint32)    { p.insns = append(p.insns, insn{code: bpfALU | bpfAND | bpfK, k: k}) }
-func (p *program) jump(l label)    { p.insns = append(p.insns, insn{code: bpfJMP | bpfJA, ja: l}) }
+func (p *program) load(off uint32) {
+	p.insns = append(p.insns, insn{code: bpfLD | bpfW | bpfABS, k: off})
+}
+func (p *program) and(k uint32) { p.insns = append(p.insns, insn{code: bpfALU | bpfAND | bpfK, k: k}) }
 
 // jmp adds a conditional jump (op is bpfJEQ, bpfJGT or bpfJGE) on A
 // against k, to jt when true and jf when false.
 func (p *program) jmp(op uint16, k uint32, jt, jf label) {
 	p.insns = append(p.insns, insn{code: bpfJMP | op | bpfK, k: k, jt: jt, jf: jf})
+}
+
+func isCondJump(in insn) bool {
+	return !in.isMark() && in.code&0x07 == bpfJMP && in.code != bpfJMP|bpfJA
 }
 
 // assemble lays the program out and encodes it as struct sock_filter
@@ -62,55 +71,64 @@ func (p *program) jmp(op uint16, k uint32, jt, jf label) {
 func (p *program) assemble() ([]byte, int, error) {
 	insns := p.insns
 	for {
-		pos := layout(insns)
-		var out []insn
-		grown := false
-		pc := 0
+		pos := p.layout(insns)
+		far := func(l label, pc int) bool { return l != 0 && pos[l]-(pc+1) > 255 }
+		count, pc := 0, 0
 		for _, in := range insns {
-			if in.at != 0 {
+			if !in.isMark() {
+				if isCondJump(in) && (far(in.jt, pc) || far(in.jf, pc)) {
+					count++
+				}
+				pc++
+			}
+		}
+		if count == 0 {
+			return encode(insns, pos)
+		}
+		out := make([]insn, 0, len(insns)+4*count)
+		pc = 0
+		for _, in := range insns {
+			if in.isMark() {
 				out = append(out, in)
 				continue
 			}
-			far := func(l label) bool { return l != 0 && pos[l]-(pc+1) > 255 }
-			if in.code&0x07 != bpfJMP || in.code == bpfJMP|bpfJA || !(far(in.jt) || far(in.jf)) {
+			if !isCondJump(in) || !(far(in.jt, pc) || far(in.jf, pc)) {
 				out = append(out, in)
 				pc++
 				continue
 			}
-			grown = true
 			after := p.newLabel()
-			var tramps []insn
+			var tramps [4]insn
+			nt := 0
 			redirect := func(l label) label {
 				switch {
 				case l == 0:
 					return after
-				case far(l):
+				case far(l, pc):
 					t := p.newLabel()
-					tramps = append(tramps, insn{at: t}, insn{code: bpfJMP | bpfJA, ja: l})
+					tramps[nt], tramps[nt+1] = insn{code: opMark, jt: t}, insn{code: bpfJMP | bpfJA, jt: l}
+					nt += 2
 					return t
 				}
 				return l
 			}
 			in.jt, in.jf = redirect(in.jt), redirect(in.jf)
 			out = append(out, in)
-			out = append(out, tramps...)
-			out = append(out, insn{at: after})
+			out = append(out, tramps[:nt]...)
+			out = append(out, insn{code: opMark, jt: after})
 			pc++ // addresses of this pass are those of the old layout
-		}
-		if !grown {
-			return encode(insns, pos)
 		}
 		insns = out
 	}
 }
 
 // layout returns the address of each label.
-func layout(insns []insn) map[label]int {
-	pos := map[label]int{}
+func (p *program) layout(insns []insn) []int {
+	pos := make([]int, p.labels+1)
 	n := 0
 	for _, in := range insns {
-		if in.at != 0 {
-			pos[in.at] = n
+		if in.isMark() {
+			pos[in.jt] = n
 			continue
 		}
 		n++
@@ -118,18 +136,18 @@ func layout(insns []insn) map[label]int {
 	return pos
 }
 
-func encode(insns []insn, pos map[label]int) ([]byte, int, error) {
-	var buf []byte
+func encode(insns []insn, pos []int) ([]byte, int, error) {
+	buf := make([]byte, 0, 8*len(insns))
 	pc := 0
 	for _, in := range insns {
-		if in.at != 0 {
+		if in.isMark() {
 			continue
 		}
 		var jt, jf uint8
 		k := in.k
 		switch {
 		case in.code == bpfJMP|bpfJA:
-			k = uint32(pos[in.ja] - (pc + 1))
+			k = uint32(pos[in.jt] - (pc + 1))
 		case in.code&0x07 == bpfJMP:
 			jt, jf = uint8(offset(pos, in.jt, pc)), uint8(offset(pos, in.jf, pc))
 		}
@@ -144,7 +162,7 @@ func encode(insns []insn, pos map[label]int) ([]byte, int, error) {
 	return buf, pc, nil
 }
 
-func offset(pos map[label]int, l label, pc int) int {
+func offset(pos []int, l label, pc int) int {
 	if l == 0 {
 		return 0
 	}

@@ -90,7 +90,7 @@ func (c Caps) Count() int { return bits.OnesCount64(uint64(c)) }
 // ResolveCaps applies --cap-drop and --cap-add to base the way Docker
 // does: "ALL" in drop empties the set and in add fills it, then single
 // names are dropped, then single names added (an add wins over a drop).
-// added is the set of capabilities named one by one in add: those a
+// added is what --cap-add asked for (every capability with ALL): what a
 // non-root CMD keeps (see Plan).
 func ResolveCaps(base Caps, add, drop []string) (set, added Caps, err error) {
 	set = base

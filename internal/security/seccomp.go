@@ -1,11 +1,12 @@
 package security
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -97,14 +98,6 @@ type rule struct {
 	conds []specs.LinuxSeccompArg
 }
 
-// entry is what one syscall number does: ret when it has no conditional
-// rules, else the first of rules that matches, else the default.
-type entry struct {
-	uncond bool
-	ret    uint32
-	rules  []rule
-}
-
 // Compile compiles p into a filter for the architectures a process of
 // goarch can use and p lists (the native one always). Semantics, as runc
 // with libseccomp gives them:
@@ -148,7 +141,7 @@ func Compile(p *specs.LinuxSeccomp, goarch string) (*Filter, error) {
 	}
 	stub := defRet != retAllow && defRet != retLog
 
-	var prog program
+	prog := program{insns: make([]insn, 0, 2048)}
 	prog.load(4) // seccomp_data.arch
 	sections := map[uint32]label{}
 	var order []uint32
@@ -185,7 +178,7 @@ func Compile(p *specs.LinuxSeccomp, goarch string) (*Filter, error) {
 // compileSection writes the search over syscall numbers for the ABIs of
 // one audit architecture (x86_64 and x32 share one: x32 numbers have bit
 // 30 set). A is the syscall number.
-func compileSection(prog *program, same []*arch, rules [][]rule, names [][]string, defRet uint32, stub bool) error {
+func compileSection(prog *program, same []*arch, rules [][]rule, names [][]int32, defRet uint32, stub bool) error {
 	if same[0].nrMask == 0 && same[0].audit == archX86_64.audit {
 		// x86_64 without x32 in the filter: x32 calls are a foreign ABI.
 		hasX32 := len(same) > 1
@@ -208,41 +201,18 @@ func compileSection(prog *program, same []*arch, rules [][]rule, names [][]strin
 type segment struct {
 	start, end uint32
 	ret        uint32
-	cond       *entry // conditional rules, for a one-number segment
+	cond       []rule // conditional rules, for a one-number segment
 }
 
-func compileABI(prog *program, a *arch, lo, hi uint32, rules [][]rule, names [][]string, defRet uint32, stub bool) error {
-	byNr := map[uint32]*entry{}
-	for i, rs := range rules {
-		for _, name := range names[i] {
-			nr, ok := a.lookup(name)
-			if !ok || nr < lo || nr > hi {
-				continue
-			}
-			e := byNr[nr]
-			if e == nil {
-				e = &entry{ret: defRet}
-				byNr[nr] = e
-			}
-			for _, r := range rs {
-				if len(r.conds) == 0 {
-					if e.uncond && e.ret != r.ret {
-						return fmt.Errorf("seccomp: syscall %s: two rules without conditions and with different actions", name)
-					}
-					e.uncond, e.ret = true, r.ret
-				} else {
-					e.rules = append(e.rules, r)
-				}
-			}
-		}
-	}
-	nrs := make([]uint32, 0, len(byNr))
-	for nr := range byNr {
-		nrs = append(nrs, nr)
-	}
-	sort.Slice(nrs, func(i, j int) bool { return nrs[i] < nrs[j] })
+// hit is a syscall number a rule names.
+type hit struct {
+	nr   uint32
+	rule int32
+}
 
-	var segs []segment
+func compileABI(prog *program, a *arch, lo, hi uint32, rules [][]rule, names [][]int32, defRet uint32, stub bool) error {
+	hits := sortedHits(a, lo, hi, names)
+	segs := make([]segment, 0, 256)
 	add := func(s segment) {
 		if n := len(segs); n > 0 && s.cond == nil && segs[n-1].cond == nil && segs[n-1].ret == s.ret && segs[n-1].end+1 == s.start {
 			segs[n-1].end = s.end
@@ -251,27 +221,76 @@ func compileABI(prog *program, a *arch, lo, hi uint32, rules [][]rule, names [][
 		segs = append(segs, s)
 	}
 	cur := lo
-	for _, nr := range nrs {
+	for i := 0; i < len(hits); {
+		nr := hits[i].nr
 		if nr > cur {
 			add(segment{start: cur, end: nr - 1, ret: defRet})
 		}
-		e := byNr[nr]
-		if e.uncond || len(e.rules) == 0 {
-			add(segment{start: nr, end: nr, ret: e.ret})
-		} else {
-			add(segment{start: nr, end: nr, ret: defRet, cond: e})
+		// The rules of nr: one without conditions wins; else the
+		// conditional ones in order.
+		ret, uncond := defRet, false
+		var cond []rule
+		for ; i < len(hits) && hits[i].nr == nr; i++ {
+			for _, r := range rules[hits[i].rule] {
+				switch {
+				case len(r.conds) > 0:
+					cond = append(cond, r)
+				case uncond && ret != r.ret:
+					name := knownSyscalls[names[hits[i].rule][0]]
+					return fmt.Errorf("seccomp: syscall %s (number %d): two rules without conditions and with different actions", name, nr)
+				default:
+					ret, uncond = r.ret, true
+				}
+			}
 		}
+		if uncond {
+			cond = nil
+		}
+		add(segment{start: nr, end: nr, ret: ret, cond: cond})
 		cur = nr + 1
 	}
-	if len(nrs) == 0 || nrs[len(nrs)-1] < hi {
+	if len(hits) == 0 || hits[len(hits)-1].nr < hi {
 		tail := defRet
-		if stub {
+		if stub && len(hits) > 0 {
 			tail = retErrno | errnoENOSYS
 		}
 		add(segment{start: cur, end: hi, ret: tail})
 	}
 	emitTree(prog, a, segs)
 	return nil
+}
+
+// sortedHits lists the numbers in [lo, hi] that the rules name on a, by
+// number, and for one number in the order of the rules. Syscall numbers
+// are small: a counting sort does it in two passes.
+func sortedHits(a *arch, lo, hi uint32, names [][]int32) []hit {
+	var hits []hit
+	maxNr := lo
+	for i, ns := range names {
+		for _, x := range ns {
+			if nr := a.nrs[x]; nr >= 0 && uint32(nr) >= lo && uint32(nr) <= hi {
+				hits = append(hits, hit{uint32(nr), int32(i)})
+				maxNr = max(maxNr, uint32(nr))
+			}
+		}
+	}
+	if maxNr-lo >= 1<<14 { // ARM's private syscalls, at 0xf0000
+		slices.SortStableFunc(hits, func(x, y hit) int { return cmp.Compare(x.nr, y.nr) })
+		return hits
+	}
+	count := make([]int32, maxNr-lo+2)
+	for _, h := range hits {
+		count[h.nr-lo+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	out := make([]hit, len(hits))
+	for _, h := range hits {
+		out[count[h.nr-lo]] = h
+		count[h.nr-lo]++
+	}
+	return out
 }
 
 // emitTree writes a binary search over segs; each leaf returns.
@@ -281,7 +300,7 @@ func emitTree(prog *program, a *arch, segs []segment) {
 		if s.cond == nil {
 			prog.ret(s.ret)
 		} else {
-			emitRules(prog, a, s.cond.rules, s.ret)
+			emitRules(prog, a, s.cond, s.ret)
 		}
 		return
 	}
@@ -362,18 +381,22 @@ func emitCond(prog *program, a *arch, c specs.LinuxSeccompArg, fail label) {
 }
 
 // resolveRules turns the profile's rules into return values and checks
-// them; rules[i] applies to names[i].
-func resolveRules(p *specs.LinuxSeccomp, defRet uint32) ([][]rule, [][]string, error) {
+// them; rules[i] applies to the syscalls names[i] (indexes in
+// knownSyscalls).
+func resolveRules(p *specs.LinuxSeccomp, defRet uint32) ([][]rule, [][]int32, error) {
 	var rules [][]rule
-	var names [][]string
+	var names [][]int32
 	for _, sc := range p.Syscalls {
 		if len(sc.Names) == 0 {
 			return nil, nil, errors.New("seccomp: a rule with no syscall names")
 		}
-		for _, n := range sc.Names {
-			if err := checkSyscallName(n); err != nil {
-				return nil, nil, fmt.Errorf("seccomp: %w", err)
+		idx := make([]int32, len(sc.Names))
+		for i, n := range sc.Names {
+			x, ok := syscallIndex(n)
+			if !ok {
+				return nil, nil, fmt.Errorf("seccomp: unknown syscall %q", n)
 			}
+			idx[i] = int32(x)
 		}
 		ret, err := actionRet(sc.Action, sc.ErrnoRet)
 		if err != nil {
@@ -403,7 +426,7 @@ func resolveRules(p *specs.LinuxSeccomp, defRet uint32) ([][]rule, [][]string, e
 			rs = []rule{{ret: ret, conds: sc.Args}}
 		}
 		rules = append(rules, rs)
-		names = append(names, sc.Names)
+		names = append(names, idx)
 	}
 	return rules, names, nil
 }

@@ -191,10 +191,10 @@ func checkAgainstReference(t *testing.T, p *specs.LinuxSeccomp, goarch string) *
 		}
 		nrs := []uint32{a.nrFloor, a.nrFloor + 999, a.nrFloor + 0x3fffffff}
 		hasArgs := map[uint32]bool{}
-		for _, e := range a.table {
-			nrs = append(nrs, e.nr)
-			hasArgs[e.nr] = hasArgs[e.nr] || conditional[e.name]
-		}
+		a.each(func(name string, nr uint32) {
+			nrs = append(nrs, nr)
+			hasArgs[nr] = hasArgs[nr] || conditional[name]
+		})
 		for _, nr := range nrs {
 			sets := argsets[:1] // arguments matter only where a rule tests them
 			if hasArgs[nr] {

@@ -1,0 +1,84 @@
+package container
+
+import (
+	"fmt"
+	"os"
+
+	"nsexec/internal/cgroups"
+	"nsexec/internal/spec"
+	"nsexec/internal/trace"
+)
+
+// cgroupPart gives a run with limits a cgroup of its own: made and limited
+// before the clone, the init moved in before it starts anything (the init
+// is C, one thread: pids.max counts it as one), removed at the end with
+// whatever is left in it. The init creates a cgroup namespace only once it
+// is in (see init.c), so that CMD sees its cgroup as "/".
+type cgroupPart struct {
+	cg     *cgroups.Cgroup
+	memory int64
+	cmd    string
+}
+
+func init() {
+	addHostPart(func(s *spec.Spec) hostPart {
+		if !s.Limits.NeedsCgroup() {
+			return nil
+		}
+		return &cgroupPart{}
+	})
+}
+
+// Resources turns the spec's limits into the cgroup's.
+func Resources(l spec.Limits) cgroups.Resources {
+	return cgroups.Resources{
+		Memory:     l.Memory,
+		MemorySwap: l.MemorySwap,
+		CPUQuota:   l.CPUs * 100, // thousandths of a CPU, over 100 ms periods
+		CPUShares:  l.CPUShares,
+		CPUWeight:  l.CPUWeight,
+		CpusetCPUs: l.CpusetCPUs,
+		PidsMax:    l.PidsLimit,
+	}
+}
+
+func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+	cg, err := cgroups.Create(s.Limits.CgroupParent, Resources(s.Limits))
+	if err != nil {
+		return &Error{Code: 125, Err: err}
+	}
+	p.cg, p.memory, p.cmd = cg, s.Limits.Memory, s.Args[0]
+	tr.Step("cgroup: %s made, limits set", cg.Dirs)
+	return nil
+}
+
+func (p *cgroupPart) Attach(pid int, tr *trace.Tracer) error {
+	if err := p.cg.Attach(pid); err != nil {
+		return &Error{Code: 125, Err: err}
+	}
+	tr.Step("cgroup: init moved in")
+	return nil
+}
+
+// Explain tells a kill by the memory limit from any other SIGKILL.
+func (p *cgroupPart) Explain(status int) error {
+	if status != 128+9 || p.memory == 0 {
+		return nil
+	}
+	if n, err := p.cg.OOMKills(); err != nil || n == 0 {
+		return nil
+	}
+	return &Error{Code: status, Err: fmt.Errorf("%s was killed: out of memory (limit %s)", p.cmd, cgroups.MiB(p.memory))}
+}
+
+func (p *cgroupPart) Undo() {
+	if err := p.cg.Destroy(); err != nil {
+		fmt.Fprintf(os.Stderr, "nsexec: warning: %v\n", err)
+	}
+}
+
+// CleanupCgroups removes the cgroups of dead runs under parent ("" is the
+// default parent) and returns how many it removed.
+func CleanupCgroups(parent string) (int, error) {
+	return cgroups.Cleanup(parent)
+}
