@@ -13,6 +13,7 @@ import (
 // limitsFlags are the resource limits: the run's cgroup, and rlimits.
 type limitsFlags struct {
 	memory, swap, cpus, cpuset, parent string
+	devices                            string
 	shares, weight                     uint64
 	pids                               int64
 	rlimits                            []string
@@ -30,6 +31,7 @@ func (o *limitsFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.cpuset, "cpuset-cpus", "", "CPUs the run may use: a `LIST` such as 0-1,3")
 	f.Int64Var(&o.pids, "pids-limit", 0, "at most `N` processes and threads at once (-1: unlimited)")
 	f.StringVar(&o.parent, "cgroup-parent", "", "make the run's cgroup under `PATH` (absolute from the hierarchy's root, else under nsexec's own cgroup; default nsexec)")
+	f.StringVar(&o.devices, "devices", "", "`WHICH` devices CMD may create or open: default (null, zero, full, random, urandom, tty, console, ptmx, pts) or all; default with --rootfs: default")
 	f.BoolVar(&o.cleanup, "cgroup-cleanup", false, "remove the cgroups of dead runs under the cgroup parent (without CMD: that alone)")
 	f.StringArrayVar(&o.rlimits, "rlimit", nil, "set the resource limit `NAME=SOFT[:HARD]` on CMD (nofile, nproc, core, memlock, as, cpu, fsize, stack...; a value or unlimited); repeatable")
 }
@@ -69,6 +71,10 @@ func (o *limitsFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 		return fmt.Errorf("--cgroup-parent: empty path")
 	}
 	l.CPUShares, l.CPUWeight, l.CpusetCPUs, l.CgroupParent = o.shares, o.weight, o.cpuset, o.parent
+	l.Devices = o.devices
+	if f.Changed("devices") && o.devices == "" {
+		return fmt.Errorf("--devices: want default or all")
+	}
 	l.PidsLimit = o.pids
 	if f.Changed("pids-limit") && o.pids == 0 {
 		l.PidsLimit = -1 // as Docker: 0 is unlimited

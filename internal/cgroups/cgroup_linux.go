@@ -99,6 +99,12 @@ func Create(parent string, r Resources) (*Cgroup, error) {
 		cg.Destroy()
 		return nil, err
 	}
+	if v2 && r.Devices != nil {
+		if err := attachDeviceFilter(cg.Dirs[0], r.Devices); err != nil {
+			cg.Destroy()
+			return nil, err
+		}
+	}
 	return cg, nil
 }
 
@@ -145,7 +151,7 @@ func pick(v2 bool, hs []hierarchy, r Resources) ([]hierarchy, error) {
 func v2Controllers(r Resources) []string {
 	var out []string
 	for _, c := range r.controllers() {
-		if c != "cpuacct" {
+		if c != "cpuacct" && c != "devices" {
 			out = append(out, c)
 		}
 	}

@@ -34,7 +34,7 @@ func (h hierarchy) has(ctrl string) bool {
 }
 
 // managed are the v1 controllers nsexec makes cgroups in.
-var managed = []string{"cpu", "cpuacct", "cpuset", "memory", "pids"}
+var managed = []string{"cpu", "cpuacct", "cpuset", "devices", "memory", "pids"}
 
 // IsV2 reports whether the host runs cgroup v2 alone (the unified mode).
 // A hybrid host (v1 controllers, and a v2 tree without them) is v1 here.

@@ -15,12 +15,42 @@ type Resources struct {
 	CPUWeight  uint64 // cgroup v2 weight (1-10000), converted on v1
 	CpusetCPUs string // "0-1,3"
 	PidsMax    int64  // -1: unlimited
+	// Devices, when set, allow only these devices to be created (mknod)
+	// or opened: the devices cgroup on v1, an eBPF program on v2.
+	Devices []Device
+}
+
+// Device is a device a cgroup allows: its type ('c' or 'b'), numbers (-1
+// for any) and access ("rwm": read, write, mknod).
+type Device struct {
+	Type         byte
+	Major, Minor int64
+	Access       string
+}
+
+// DefaultDevices are the devices a container has (those of runc and
+// Docker): null, zero, full, random, urandom, tty, console, ptmx, and the
+// pseudo-terminals.
+var DefaultDevices = []Device{
+	{'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"}, {'c', 1, 7, "rwm"}, {'c', 1, 8, "rwm"}, {'c', 1, 9, "rwm"},
+	{'c', 5, 0, "rwm"}, {'c', 5, 1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"},
+}
+
+// String is the rule as the v1 devices cgroup reads it: "c 1:3 rwm".
+func (d Device) String() string {
+	num := func(n int64) string {
+		if n < 0 {
+			return "*"
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	return fmt.Sprintf("%c %s:%s %s", d.Type, num(d.Major), num(d.Minor), d.Access)
 }
 
 const defaultPeriod = 100000
 
 // controllers are the v1 controllers the limits need; on v2 the same names,
-// but for cpuacct, are the controllers to enable.
+// but for cpuacct and devices, are the controllers to enable.
 func (r Resources) controllers() []string {
 	var c []string
 	if r.Memory != 0 || r.MemorySwap != 0 {
@@ -34,6 +64,9 @@ func (r Resources) controllers() []string {
 	}
 	if r.PidsMax != 0 {
 		c = append(c, "pids")
+	}
+	if r.Devices != nil {
+		c = append(c, "devices") // on v2 no controller: an eBPF program
 	}
 	return c
 }
@@ -106,6 +139,12 @@ func (r Resources) settings(v2 bool) []setting {
 	}
 	if r.PidsMax != 0 {
 		add("pids", "pids.max", pidsValue(r.PidsMax), false)
+	}
+	if r.Devices != nil {
+		add("devices", "devices.deny", "a", false) // empty the list a new cgroup inherits
+		for _, d := range r.Devices {
+			add("devices", "devices.allow", d.String(), false)
+		}
 	}
 	return s
 }

@@ -22,7 +22,7 @@ type cgroupPart struct {
 
 func init() {
 	addHostPart(func(s *spec.Spec) hostPart {
-		if !s.Limits.NeedsCgroup() {
+		if !s.NeedsCgroup() {
 			return nil
 		}
 		return &cgroupPart{}
@@ -30,8 +30,9 @@ func init() {
 }
 
 // Resources turns the spec's limits into the cgroup's.
-func Resources(l spec.Limits) cgroups.Resources {
-	return cgroups.Resources{
+func Resources(s *spec.Spec) cgroups.Resources {
+	l := s.Limits
+	r := cgroups.Resources{
 		Memory:     l.Memory,
 		MemorySwap: l.MemorySwap,
 		CPUQuota:   l.CPUs * 100, // thousandths of a CPU, over 100 ms periods
@@ -40,10 +41,14 @@ func Resources(l spec.Limits) cgroups.Resources {
 		CpusetCPUs: l.CpusetCPUs,
 		PidsMax:    l.PidsLimit,
 	}
+	if s.DefaultDevicesOnly() {
+		r.Devices = cgroups.DefaultDevices
+	}
+	return r
 }
 
 func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
-	cg, err := cgroups.Create(s.Limits.CgroupParent, Resources(s.Limits))
+	cg, err := cgroups.Create(s.Limits.CgroupParent, Resources(s))
 	if err != nil {
 		return &Error{Code: 125, Err: err}
 	}

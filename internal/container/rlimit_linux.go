@@ -32,7 +32,7 @@ var rlimitResource = map[string]int{
 }
 
 func (rlimitPart) Prepare(*spec.Spec, *trace.Tracer) error { return nil }
-func (rlimitPart) Undo()                                  {}
+func (rlimitPart) Undo()                                   {}
 
 func (p rlimitPart) Attach(pid int, tr *trace.Tracer) error {
 	for _, l := range p.limits {

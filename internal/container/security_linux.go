@@ -39,5 +39,5 @@ func (securityPart) Check(s *spec.Spec, tr *trace.Tracer) error {
 }
 
 func (securityPart) Prepare(*spec.Spec, *trace.Tracer) error { return nil }
-func (securityPart) Attach(int, *trace.Tracer) error        { return nil }
-func (securityPart) Undo()                                  {}
+func (securityPart) Attach(int, *trace.Tracer) error         { return nil }
+func (securityPart) Undo()                                   {}

@@ -21,7 +21,21 @@ type Limits struct {
 	// CgroupParent is where the run's cgroup is made: absolute from the root
 	// of each hierarchy, relative to nsexec's own cgroup; "" is "nsexec".
 	CgroupParent string
-	Rlimits      []Rlimit
+	// Devices is "default" (only the standard devices may be created or
+	// opened), "all", or "": the default of the kind of run (see
+	// DefaultDevicesOnly).
+	Devices string
+	Rlimits []Rlimit
+}
+
+// DefaultDevicesOnly reports whether the run may use only the standard
+// devices (null, zero, full, random, urandom, tty, console, ptmx, pts): the
+// default of a container run, as in Docker.
+func (s *Spec) DefaultDevicesOnly() bool {
+	if s.Limits.Devices == "" {
+		return s.ContainerRun()
+	}
+	return s.Limits.Devices == "default"
 }
 
 // Rlimit is one resource limit set on the init, and so on CMD.
@@ -34,9 +48,11 @@ type Rlimit struct {
 const RlimInfinity = math.MaxUint64
 
 // NeedsCgroup reports whether the run gets a cgroup of its own.
-func (l *Limits) NeedsCgroup() bool {
+func (s *Spec) NeedsCgroup() bool {
+	l := &s.Limits
 	return l.Memory != 0 || l.MemorySwap != 0 || l.CPUs != 0 || l.CPUShares != 0 ||
-		l.CPUWeight != 0 || l.CpusetCPUs != "" || l.PidsLimit != 0 || l.CgroupParent != ""
+		l.CPUWeight != 0 || l.CpusetCPUs != "" || l.PidsLimit != 0 || l.CgroupParent != "" ||
+		s.DefaultDevicesOnly()
 }
 
 // RlimitNames are the limits --rlimit knows, as setrlimit(2) names them
@@ -180,6 +196,9 @@ func init() {
 		}
 		if l.PidsLimit < -1 {
 			errs = append(errs, errors.New("--pids-limit: want a positive number, or -1 for unlimited"))
+		}
+		if l.Devices != "" && l.Devices != "default" && l.Devices != "all" {
+			errs = append(errs, fmt.Errorf("--devices %q: want default or all", l.Devices))
 		}
 		if p := l.CgroupParent; p != "" {
 			for _, e := range strings.Split(p, "/") {
