@@ -235,7 +235,7 @@ func (cg *Cgroup) set(r Resources) error {
 		case s.optional && errors.Is(err, unix.ENOENT):
 		case errors.Is(err, unix.ENOENT) && strings.Contains(s.file, "swap"):
 			return fmt.Errorf("%w: this kernel does not account swap (boot it with swapaccount=1), so --memory-swap cannot be set", err)
-		case s.file == "cpuset.cpus" && errors.Is(err, unix.EINVAL):
+		case s.file == "cpuset.cpus" && (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ERANGE)):
 			have, _ := os.ReadFile(filepath.Join(filepath.Dir(dir), cpusetEffective(cg.v2)))
 			return fmt.Errorf("--cpuset-cpus %s: the CPUs available here are %s", s.value, strings.TrimSpace(string(have)))
 		default:

@@ -77,6 +77,9 @@ func (p *cgroupPart) Explain(status int) error {
 }
 
 func (p *cgroupPart) Undo() {
+	if p.cg == nil {
+		return
+	}
 	if err := p.cg.Destroy(); err != nil {
 		fmt.Fprintf(os.Stderr, "nsexec: warning: %v\n", err)
 	}

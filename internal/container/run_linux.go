@@ -37,7 +37,8 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	go func() { signal.Notify(sigs, forwarded...); close(notified) }()
 
 	host := hostParts(s)
-	defer host.undo()
+	defer func() { host.undo() }() // the parts prepare keeps, not those made
+
 	if err := host.prepare(s, tr); err != nil {
 		return 0, err
 	}
