@@ -30,15 +30,17 @@ const runPrefix = "nsexec-"
 // Create makes a run's cgroup under parent ("" is DefaultParent) with the
 // limits r, and first removes the cgroups of dead runs there. On error
 // nothing of it is left.
-func Create(parent string, r Resources) (*Cgroup, error) {
+func Create(parent string, r Resources) (*Cgroup, error) { return createAt(Root, parent, r) }
+
+func createAt(root, parent string, r Resources) (*Cgroup, error) {
 	if parent == "" {
 		parent = DefaultParent
 	}
-	v2, hs, err := layout()
+	v2, hs, err := layout(root)
 	if err != nil {
 		return nil, err
 	}
-	targets, err := pick(v2, hs, r)
+	targets, err := pick(root, v2, hs, r)
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +113,9 @@ func Create(parent string, r Resources) (*Cgroup, error) {
 // pick chooses the hierarchies a run needs. On v1 a run with no limit
 // (only --cgroup-parent) still gets one, the pids hierarchy, so that all
 // its processes can be found and killed.
-func pick(v2 bool, hs []hierarchy, r Resources) ([]hierarchy, error) {
+func pick(root string, v2 bool, hs []hierarchy, r Resources) ([]hierarchy, error) {
 	if v2 {
-		avail, err := os.ReadFile(filepath.Join(Root, "cgroup.controllers"))
+		avail, err := os.ReadFile(filepath.Join(root, "cgroup.controllers"))
 		if err != nil {
 			return nil, fmt.Errorf("cgroup: %w", err)
 		}
@@ -141,7 +143,7 @@ func pick(v2 bool, hs []hierarchy, r Resources) ([]hierarchy, error) {
 			}
 		}
 		if !found && c != "cpuacct" {
-			return nil, fmt.Errorf("cgroup v1: controller %s is not mounted under %s", c, Root)
+			return nil, fmt.Errorf("cgroup v1: controller %s is not mounted under %s", c, root)
 		}
 	}
 	return out, nil
@@ -260,14 +262,43 @@ func (cg *Cgroup) dirOf(ctrl string) string {
 	return cg.byCtrl[ctrl]
 }
 
-// Attach moves pid, with its threads, into the cgroup.
-func (cg *Cgroup) Attach(pid int) error {
-	for _, d := range cg.Dirs {
-		if err := writeFile(d, "cgroup.procs", strconv.Itoa(pid)); err != nil {
-			return err
+// FD is the cgroup's directory on v2, for clone3's CLONE_INTO_CGROUP: a
+// process born in the cgroup needs no Attach. -1 on v1.
+func (cg *Cgroup) FD() int {
+	if !cg.v2 || len(cg.locks) == 0 {
+		return -1
+	}
+	return cg.locks[0]
+}
+
+// Attach moves pid, with its threads, into the cgroup, unless it is there
+// already (born there); moved says whether it had to.
+func (cg *Cgroup) Attach(pid int) (moved bool, err error) {
+	if cg.v2 {
+		if in, err := cg.holds(pid); err != nil || in {
+			return false, err
 		}
 	}
-	return nil
+	for _, d := range cg.Dirs {
+		if err := writeFile(d, "cgroup.procs", strconv.Itoa(pid)); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// holds reports whether pid is in the cgroup (v2), from /proc/PID/cgroup.
+func (cg *Cgroup) holds(pid int) (bool, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		return false, fmt.Errorf("cgroup: %w", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if path, ok := strings.CutPrefix(line, "0::"); ok {
+			return strings.HasSuffix(cg.Dirs[0], path) && strings.HasSuffix(path, "/"+cg.Name), nil
+		}
+	}
+	return false, nil
 }
 
 // OOMKills is how many processes the memory limit killed so far.
@@ -376,11 +407,13 @@ func procs(dir string) ([]int, error) {
 
 // Cleanup removes, under parent, the cgroups of runs whose nsexec is gone,
 // killing what is left in them, and returns how many it removed.
-func Cleanup(parent string) (int, error) {
+func Cleanup(parent string) (int, error) { return cleanupAt(Root, parent) }
+
+func cleanupAt(root, parent string) (int, error) {
 	if parent == "" {
 		parent = DefaultParent
 	}
-	_, hs, err := layout()
+	_, hs, err := layout(root)
 	if err != nil {
 		return 0, err
 	}
@@ -444,7 +477,7 @@ func lockDir(dir string) (int, error) {
 // on the parent in the first hierarchy, the same for every run.
 func lockParent(hs []hierarchy, parent string) (func(), error) {
 	if len(hs) == 0 {
-		return nil, fmt.Errorf("cgroup: no cgroup hierarchy with %s is mounted under %s", strings.Join(managed, ", "), Root)
+		return nil, fmt.Errorf("cgroup: no cgroup hierarchy with %s is mounted", strings.Join(managed, ", "))
 	}
 	pdir := parentDir(hs[0], parent)
 	if _, err := mkdirAll(pdir); err != nil {
@@ -511,3 +544,5 @@ func containsH(list []hierarchy, h hierarchy) bool {
 	}
 	return false
 }
+
+func closeFD(fd int) { unix.Close(fd) }

@@ -38,17 +38,20 @@ var managed = []string{"cpu", "cpuacct", "cpuset", "devices", "memory", "pids"}
 
 // IsV2 reports whether the host runs cgroup v2 alone (the unified mode).
 // A hybrid host (v1 controllers, and a v2 tree without them) is v1 here.
-func IsV2() (bool, error) {
+func IsV2() (bool, error) { return isV2At(Root) }
+
+func isV2At(root string) (bool, error) {
 	var st unix.Statfs_t
-	if err := unix.Statfs(Root, &st); err != nil {
-		return false, fmt.Errorf("cgroup: statfs %s: %w", Root, err)
+	if err := unix.Statfs(root, &st); err != nil {
+		return false, fmt.Errorf("cgroup: statfs %s: %w", root, err)
 	}
 	return st.Type == unix.CGROUP2_SUPER_MAGIC, nil
 }
 
-// layout finds the hierarchies and nsexec's place in each.
-func layout() (v2 bool, hs []hierarchy, err error) {
-	if v2, err = IsV2(); err != nil {
+// layout finds the hierarchies under root (Root, but for tests of the v2
+// code on a hybrid host) and nsexec's place in each.
+func layout(root string) (v2 bool, hs []hierarchy, err error) {
+	if v2, err = isV2At(root); err != nil {
 		return false, nil, err
 	}
 	own, err := ownCgroups()
@@ -56,7 +59,7 @@ func layout() (v2 bool, hs []hierarchy, err error) {
 		return false, nil, err
 	}
 	if v2 {
-		return true, []hierarchy{{mount: Root, own: filepath.Join(Root, own[""])}}, nil
+		return true, []hierarchy{{mount: root, own: filepath.Join(root, own[""])}}, nil
 	}
 	mounts, err := mountinfo.GetMounts(mountinfo.FSTypeFilter("cgroup"))
 	if err != nil {
@@ -134,7 +137,7 @@ func ParentDirs(parent string) ([]string, error) {
 	if parent == "" {
 		parent = DefaultParent
 	}
-	_, hs, err := layout()
+	_, hs, err := layout(Root)
 	if err != nil {
 		return nil, err
 	}

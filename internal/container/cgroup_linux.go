@@ -57,11 +57,19 @@ func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 	return nil
 }
 
+// CgroupFD lets the init be born in the cgroup on v2: moving a process
+// between cgroups takes the kernel's cgroup_threadgroup_rwsem for writing,
+// which often waits for an RCU grace period (10 ms and more, measured here).
+func (p *cgroupPart) CgroupFD() int { return p.cg.FD() }
+
 func (p *cgroupPart) Attach(pid int, tr *trace.Tracer) error {
-	if err := p.cg.Attach(pid); err != nil {
+	moved, err := p.cg.Attach(pid)
+	if err != nil {
 		return &Error{Code: 125, Err: err}
 	}
-	tr.Step("cgroup: init moved in")
+	if moved {
+		tr.Step("cgroup: init moved in")
+	}
 	return nil
 }
 

@@ -76,6 +76,24 @@ func (h hostSide) attach(pid int, tr *trace.Tracer) error {
 	return nil
 }
 
+// A cgroupHolder is a hostPart whose cgroup the init can be born in (cgroup
+// v2): CgroupFD is its directory's descriptor, or -1.
+type cgroupHolder interface {
+	CgroupFD() int
+}
+
+// cgroupFD is the cgroup the init is to be born in, or -1.
+func (h hostSide) cgroupFD() int {
+	for _, p := range h {
+		if c, ok := p.(cgroupHolder); ok {
+			if fd := c.CgroupFD(); fd >= 0 {
+				return fd
+			}
+		}
+	}
+	return -1
+}
+
 // explain asks each part whether it knows why CMD ended with status.
 func (h hostSide) explain(status int) error {
 	for _, p := range h {

@@ -24,11 +24,18 @@ func init() {
 	})
 }
 
-// rlimitResource numbers the names of spec.RlimitNames (asm-generic/resource.h).
-var rlimitResource = map[string]int{
-	"cpu": 0, "fsize": 1, "data": 2, "stack": 3, "core": 4, "rss": 5, "nproc": 6, "nofile": 7,
-	"memlock": 8, "as": 9, "locks": 10, "sigpending": 11, "msgqueue": 12, "nice": 13,
-	"rtprio": 14, "rttime": 15,
+// rlimitNumbers are the resources of asm-generic/resource.h, by number
+// (an array, not a map: a map would be built at every start).
+var rlimitNumbers = [...]string{"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+	"memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"}
+
+func rlimitResource(name string) (int, bool) {
+	for i, n := range rlimitNumbers {
+		if n == name {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (rlimitPart) Prepare(*spec.Spec, *trace.Tracer) error { return nil }
@@ -36,7 +43,7 @@ func (rlimitPart) Undo()                                   {}
 
 func (p rlimitPart) Attach(pid int, tr *trace.Tracer) error {
 	for _, l := range p.limits {
-		res, ok := rlimitResource[l.Name]
+		res, ok := rlimitResource(l.Name)
 		if !ok {
 			return &Error{Code: 125, Err: fmt.Errorf("--rlimit %s: unknown limit", l.Name)}
 		}

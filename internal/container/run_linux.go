@@ -43,7 +43,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		return 0, err
 	}
 
-	pid, err := startInit(s, childEnd)
+	pid, err := startInit(s, childEnd, host.cgroupFD())
 	childEnd.Close()
 	if err != nil {
 		return 0, startError(s, err)
@@ -90,10 +90,15 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 // Pdeathsig fires when the thread that forked the init exits. The parent
 // never locks a goroutine to a thread, and Go only ends threads of locked
 // goroutines, so that thread lives as long as nsexec does.
-func startInit(s *spec.Spec, sync *os.File) (int, error) {
+//
+// cgroupFD, when not -1, is a cgroup v2 directory the init is born in
+// (clone3 with CLONE_INTO_CGROUP), rather than moved to after the clone.
+func startInit(s *spec.Spec, sync *os.File, cgroupFD int) (int, error) {
 	attr := &syscall.SysProcAttr{
-		Cloneflags: cloneFlags(s),
-		Pdeathsig:  syscall.SIGKILL,
+		Cloneflags:  cloneFlags(s),
+		Pdeathsig:   syscall.SIGKILL,
+		UseCgroupFD: cgroupFD >= 0,
+		CgroupFD:    cgroupFD,
 	}
 	if s.Has(spec.User) {
 		attr.UidMappings = idMaps(s.UIDMap, os.Getuid())

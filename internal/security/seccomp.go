@@ -113,7 +113,7 @@ type rule struct {
 //     newer than the profile (e.g. clone3 -> clone) instead of failing;
 //   - a call from an architecture not in the filter kills the process.
 func Compile(p *specs.LinuxSeccomp, goarch string) (*Filter, error) {
-	native := nativeArches[goarch]
+	native := nativeArches(goarch)
 	if native == nil {
 		return nil, fmt.Errorf("seccomp: architecture %s not supported by nsexec's filter compiler", goarch)
 	}

@@ -184,8 +184,8 @@ func checkAgainstReference(t *testing.T, p *specs.LinuxSeccomp, goarch string) *
 			conditional[n] = conditional[n] || len(sc.Args) > 0
 		}
 	}
-	for _, a := range nativeArches[goarch] {
-		listed := a == nativeArches[goarch][0]
+	for _, a := range nativeArches(goarch) {
+		listed := a == nativeArches(goarch)[0]
 		for _, name := range p.Architectures {
 			listed = listed || string(name) == "SCMP_ARCH_"+a.name
 		}

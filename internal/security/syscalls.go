@@ -25,12 +25,19 @@ var (
 	archRISCV64 = &arch{name: "RISCV64", audit: 0xc00000f3, nrs: nrRISCV64[:], is64: true}
 )
 
-// nativeArches are the ABIs a process on GOARCH can use: the native one
-// first, then the compat ones a profile may list as sub-architectures.
-var nativeArches = map[string][]*arch{
-	"amd64":   {archX86_64, archX86, archX32},
-	"arm64":   {archAArch64, archARM},
-	"riscv64": {archRISCV64},
+// nativeArches are the ABIs a process on goarch can use: the native one
+// first, then the compat ones a profile may list as sub-architectures. (A
+// function, not a map: a map would be built at every start.)
+func nativeArches(goarch string) []*arch {
+	switch goarch {
+	case "amd64":
+		return []*arch{archX86_64, archX86, archX32}
+	case "arm64":
+		return []*arch{archAArch64, archARM}
+	case "riscv64":
+		return []*arch{archRISCV64}
+	}
+	return nil
 }
 
 // archByName finds an ABI by its SCMP_ARCH_ name.
