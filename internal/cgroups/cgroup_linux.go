@@ -51,8 +51,8 @@ func createAt(root, parent string, r Resources) (*Cgroup, error) {
 	defer unlock()
 	removeStale(hs, parent)
 
-	cg := &Cgroup{v2: v2, Name: fmt.Sprintf("%s%d-%x", runPrefix, os.Getpid(), time.Now().UnixNano()&0xffffffff),
-		byCtrl: map[string]string{}}
+	name := runPrefix + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano()&0xffffffff, 16)
+	cg := &Cgroup{v2: v2, Name: name, byCtrl: map[string]string{}}
 	for _, h := range targets {
 		pdir := parentDir(h, parent)
 		made, err := mkdirAll(pdir)
@@ -226,12 +226,20 @@ func initCpusets(dirs []string) error {
 
 // set writes r's limits.
 func (cg *Cgroup) set(r Resources) error {
-	for _, s := range r.settings(cg.v2) {
+	settings := r.settings(cg.v2)
+	for i := 0; i < len(settings); {
+		s := settings[i]
+		// Rules for one file (devices.allow) go through one open file:
+		// each write is one rule.
+		values := []string{s.value}
+		for i++; i < len(settings) && settings[i].file == s.file && settings[i].controller == s.controller; i++ {
+			values = append(values, settings[i].value)
+		}
 		dir := cg.dirOf(s.controller)
 		if dir == "" {
 			continue // cpuacct, where it is not mounted
 		}
-		err := writeFile(dir, s.file, s.value)
+		err := writeFile(dir, s.file, values...)
 		switch {
 		case err == nil:
 		case s.optional && errors.Is(err, unix.ENOENT):
@@ -500,22 +508,25 @@ func lockParent(hs []hierarchy, parent string) (func(), error) {
 	return func() { unix.Close(fd) }, nil
 }
 
-// writeFile writes one cgroup file, with an error that names it.
-func writeFile(dir, file, value string) error {
+// writeFile writes values to one cgroup file, one write each, with an
+// error that names it.
+func writeFile(dir, file string, values ...string) error {
 	path := filepath.Join(dir, file)
 	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("cgroup: write %s: %w", path, err)
 	}
 	defer unix.Close(fd)
-	for {
-		_, err = unix.Write(fd, []byte(value))
-		if err != unix.EINTR {
-			break
+	for _, v := range values {
+		for {
+			_, err = unix.Write(fd, []byte(v))
+			if err != unix.EINTR {
+				break
+			}
 		}
-	}
-	if err != nil {
-		return fmt.Errorf("cgroup: write %q to %s: %w", value, path, err)
+		if err != nil {
+			return fmt.Errorf("cgroup: write %q to %s: %w", v, path, err)
+		}
 	}
 	return nil
 }

@@ -26,6 +26,14 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "zprecompiled_seccomp.h"
+
+#if defined(__x86_64__) || defined(__aarch64__)
+#define PRECOMPILED (sizeof precompiled_filters / sizeof *precompiled_filters)
+#else
+#define PRECOMPILED 0
+static const struct sock_fprog precompiled_filters[1];
+#endif
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -37,7 +45,7 @@ static struct {
 	int set_caps;
 	unsigned long long bounding, ambient, required;
 	int nnp;
-	struct sock_filter *filter;
+	const struct sock_filter *filter;
 	unsigned short filter_len;
 	unsigned int filter_flags;
 } sec;
@@ -52,7 +60,8 @@ static int hexval(char c)
 }
 
 // parse_filter reads "FLAGS,HEX": the flags of seccomp(2), then the
-// struct sock_filter records as hex, in place (the value lives on).
+// struct sock_filter records as hex, decoded in place (the value lives on);
+// or "FLAGS,@N": the precompiled filter N (zprecompiled_seccomp.h).
 static void parse_filter(char *val)
 {
 	char *hex = strchr(val, ',');
@@ -60,6 +69,14 @@ static void parse_filter(char *val)
 		fail(125, "init: bad seccomp config");
 	sec.filter_flags = strtoul(val, NULL, 16);
 	hex++;
+	if (*hex == '@') {
+		unsigned long n = strtoul(hex + 1, NULL, 10);
+		if (n < 1 || n > PRECOMPILED)
+			fail(125, "init: no precompiled seccomp filter %lu", n);
+		sec.filter = precompiled_filters[n - 1].filter;
+		sec.filter_len = precompiled_filters[n - 1].len;
+		return;
+	}
 	size_t n = strlen(hex) / 2;
 	unsigned char *out = (unsigned char *)hex; // decoding shrinks it
 	for (size_t i = 0; i < n; i++) {
@@ -72,10 +89,11 @@ static void parse_filter(char *val)
 		fail(125, "init: bad seccomp config");
 	// The records start at an even offset of a static buffer; copy them to
 	// a properly aligned home.
-	sec.filter = malloc(n);
-	if (!sec.filter)
+	struct sock_filter *copy = malloc(n);
+	if (!copy)
 		fail(125, "init: seccomp filter: out of memory");
-	memcpy(sec.filter, out, n);
+	memcpy(copy, out, n);
+	sec.filter = copy;
 	sec.filter_len = n / sizeof(struct sock_filter);
 }
 
@@ -148,7 +166,7 @@ static int last_cap(void)
 
 static void install_filter(void)
 {
-	struct sock_fprog prog = {sec.filter_len, sec.filter};
+	struct sock_fprog prog = {sec.filter_len, (struct sock_filter *)sec.filter};
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sec.filter_flags, &prog) < 0) {
 		int e = errno;
 		if (e == EACCES)

@@ -3,6 +3,7 @@ package initproc
 import (
 	"encoding/hex"
 	"fmt"
+	"strconv"
 
 	"nsexec/internal/spec"
 )
@@ -12,7 +13,8 @@ import (
 //
 //	caps=BOUNDING,AMBIENT,REQUIRED   capability sets, hex
 //	nnp=1                            no_new_privs
-//	seccomp=FLAGS,PROGRAM            seccomp(2) flags and the BPF program, hex
+//	seccomp=FLAGS,PROGRAM            seccomp(2) flags and the BPF program, hex,
+//	                                 or @N: the init's precompiled filter N
 func init() {
 	addEncoder(func(s *spec.Spec, kv func(key, val string)) {
 		c := s.Security.Confinement
@@ -25,8 +27,12 @@ func init() {
 		if c.NoNewPrivs {
 			kv("nnp", "1")
 		}
-		if c.Filter != nil {
-			kv("seccomp", fmt.Sprintf("%x,%s", c.Filter.Flags, hex.EncodeToString(c.Filter.Program)))
+		switch f := c.Filter; {
+		case f == nil:
+		case f.Builtin > 0:
+			kv("seccomp", strconv.FormatUint(uint64(f.Flags), 16)+",@"+strconv.Itoa(f.Builtin))
+		default:
+			kv("seccomp", strconv.FormatUint(uint64(f.Flags), 16)+","+hex.EncodeToString(f.Program))
 		}
 	})
 }

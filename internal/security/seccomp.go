@@ -21,6 +21,7 @@ const (
 // Filter is a compiled seccomp filter, ready for seccomp(2).
 type Filter struct {
 	Program []byte // struct sock_filter records, native byte order
+	Builtin int    // instead of Program: the init's precompiled filter number Builtin (from 1)
 	Len     int    // instructions
 	Flags   uint32 // SECCOMP_FILTER_FLAG_*
 }
