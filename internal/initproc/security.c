@@ -196,8 +196,10 @@ static void set_caps(void)
 	int last = last_cap();
 	for (int c = 0; c <= last; c++)
 		if (!(sec.bounding >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			fail(125, "capabilities: drop CAP_%s from the bounding set: %s", cap_name(c),
-			     strerror(errno));
+			fail(125, "capabilities: drop CAP_%s from the bounding set: %s%s", cap_name(c),
+			     strerror(errno),
+			     perm >> CAP_SETPCAP & 1 ? ""
+						     : "; that takes CAP_SETPCAP: run nsexec as root, or add -U");
 	if (sec.filter && !sec.nnp)
 		install_filter(); // needs CAP_SYS_ADMIN, about to go
 	if (capset3(keep, keep, root ? 0 : keep) < 0)

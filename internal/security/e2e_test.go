@@ -294,3 +294,26 @@ func TestSecurityBadInput(t *testing.T) {
 		}
 	}
 }
+
+// An unprivileged caller: with -U it is root in its user namespace and can
+// confine CMD; without, it has no capability to drop from the bounding set,
+// and limits need root: clear errors.
+func TestRootless(t *testing.T) {
+	testutil.RequireRoot(t) // to switch to nobody
+	r := testutil.RunAs(t, testutil.Nobody, "-U", "--cap-drop", "ALL", "--cap-add", "CHOWN", "--seccomp", "default",
+		"--no-new-privs", "cat", "/proc/self/status").MustSucceed(t)
+	if got := caps(t, r.Stdout); got["CapBnd"] != 1 || got["CapEff"] != 1 || got["CapAmb"] != 0 {
+		t.Errorf("rootless with -U: %v", got)
+	}
+	if !strings.Contains(r.Stdout, "NoNewPrivs:\t1") || !strings.Contains(r.Stdout, "Seccomp:\t2") {
+		t.Errorf("rootless with -U: no no_new_privs or filter:\n%s", r.Stdout)
+	}
+	r = testutil.RunAs(t, testutil.Nobody, "--cap-drop", "ALL", "true")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "that takes CAP_SETPCAP: run nsexec as root, or add -U") {
+		t.Errorf("rootless --cap-drop without -U: exit %d, %q", r.Code, r.Stderr)
+	}
+	r = testutil.RunAs(t, testutil.Nobody, "-U", "--pids-limit", "10", "--cgroup-parent", "/nsexec-rootless-test", "true")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "limits need root") {
+		t.Errorf("rootless limits: exit %d, %q", r.Code, r.Stderr)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"nsexec/internal/testutil"
 )
 
 func TestTables(t *testing.T) {
@@ -37,11 +39,9 @@ func TestTables(t *testing.T) {
 
 // The tables agree with libseccomp's, where it knows a syscall (libseccomp
 // may be older than the tables). scmp_sys_resolver is in Debian's seccomp
-// package; without it the test has nothing to compare with.
+// package, which make deps installs.
 func TestTablesMatchLibseccomp(t *testing.T) {
-	if _, err := exec.LookPath("scmp_sys_resolver"); err != nil {
-		t.Skip("skipped: scmp_sys_resolver (Debian's seccomp package) is not installed")
-	}
+	testutil.Require(t, "scmp_sys_resolver")
 	for _, a := range []*arch{archX86_64, archX86, archX32, archAArch64, archARM, archRISCV64} {
 		var names []string
 		a.each(func(name string, _ uint32) { names = append(names, name) })
