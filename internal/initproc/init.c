@@ -105,10 +105,8 @@ static void read_config(void)
 	if (n <= 0)
 		fail(125, "init: read config: %s", n < 0 ? strerror(errno) : "parent went away");
 	buf[n] = 0;
-	// Each record's end is found before it is split at '=' (and before a
-	// parser may decode its value in place).
 	for (char *p = buf, *next; p < buf + n; p = next) {
-		next = p + strlen(p) + 1;
+		next = p + strlen(p) + 1; // before the '=' below is cut
 		char *v = strchr(p, '=');
 		if (!v)
 			continue;
