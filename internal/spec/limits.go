@@ -30,10 +30,13 @@ type Limits struct {
 
 // DefaultDevicesOnly reports whether the run may use only the standard
 // devices (null, zero, full, random, urandom, tty, console, ptmx, pts): the
-// default of a container run, as in Docker.
+// default of a container run, as in Docker, but for one in a new user
+// namespace, where the kernel refuses every device node (mknod takes
+// CAP_MKNOD in the host's user namespace) and a device cgroup would need
+// root.
 func (s *Spec) DefaultDevicesOnly() bool {
 	if s.Limits.Devices == "" {
-		return s.ContainerRun()
+		return s.ContainerRun() && !s.Has(User)
 	}
 	return s.Limits.Devices == "default"
 }

@@ -114,6 +114,11 @@ func TestSecurityDefaults(t *testing.T) {
 	if !c.DefaultDevicesOnly() || !c.NeedsCgroup() {
 		t.Error("a container run does not restrict devices")
 	}
+	c.New[User] = true
+	if c.DefaultDevicesOnly() || c.NeedsCgroup() {
+		t.Error("a container run in a user namespace restricts devices: the kernel does already")
+	}
+	c.New[User] = false
 	off := false
 	c.Security.NoNewPrivs, c.Security.Seccomp, c.Limits.Devices = &off, "unconfined", "all"
 	if got := c.SecurityChoices(); got.NoNewPrivs || got.Seccomp != "unconfined" || c.DefaultDevicesOnly() {
