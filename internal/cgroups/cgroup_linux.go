@@ -441,9 +441,15 @@ func removeStale(hs []hierarchy, parent string) (int, error) {
 	var errs []error
 	for _, h := range hs {
 		pdir := parentDir(h, parent)
+		// A cgroup directory's link count is 2 plus its subdirectories:
+		// most parents have none, and a stat is cheaper than a read.
+		var st unix.Stat_t
+		if unix.Stat(pdir, &st) != nil || st.Nlink <= 2 {
+			continue // no parent there, or no cgroup in it
+		}
 		entries, err := os.ReadDir(pdir)
 		if err != nil {
-			continue // no parent there: nothing stale either
+			continue
 		}
 		for _, e := range entries {
 			if !e.IsDir() || !strings.HasPrefix(e.Name(), runPrefix) {

@@ -47,23 +47,24 @@ func pidsDir(t *testing.T, parent string) string {
 	return ""
 }
 
-// A fork bomb under --pids-limit 64 stays within 64 processes, the host
-// keeps forking, and once CMD ends nsexec kills the rest and removes the
-// cgroup. Without a PID namespace the kernel does not kill the bomb for
-// us: nsexec's cleanup does.
+// A fork bomb under --pids-limit 64 stays within 64 processes (threads:
+// each copy of the probe is a Go program), the host keeps forking, and once
+// CMD ends nsexec kills the rest and removes the cgroup. Without a PID
+// namespace the kernel does not kill the bomb for us: nsexec's cleanup does.
 func TestForkBombContained(t *testing.T) {
 	testutil.RequireRoot(t)
 	for _, pidns := range []bool{false, true} {
 		t.Run(fmt.Sprintf("pidns=%v", pidns), func(t *testing.T) {
 			parent := testutil.CgroupParent(t)
 			marker := fmt.Sprintf("forkbomb-%d-%v", os.Getpid(), pidns)
-			args := []string{"--pids-limit", "64", "--cgroup-parent", parent}
+			// --cpus keeps the host responsive while the bomb spins.
+			args := []string{"--pids-limit", "64", "--cpus", "1", "--cgroup-parent", parent}
 			if pidns {
 				args = append(args, "-p")
 			}
 			// Forked copies of sh keep its command line, marker included.
 			// sh becomes sleep, which SIGTERM ends; the bomb lives on.
-			cmd := testutil.Command(t, append(args, "sh", "-c", "f(){ f | f & }; f 2>/dev/null; exec sleep 1000; : "+marker)...)
+			cmd := testutil.Command(t, append(args, "sh", "-c", testutil.Probe(t)+" forkbomb "+marker+" & exec sleep 1000")...)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +152,7 @@ func TestCPUQuota(t *testing.T) {
 	if _, err := fmt.Sscan(r.Stdout, &usage, &wall); err != nil || wall == 0 {
 		t.Fatalf("probe said %q: %v", r.Stdout, err)
 	}
-	if share := usage / wall; share < 0.3 || share > 0.65 {
+	if share := usage / wall; share < 0.2 || share > 0.65 { // wide: the test may share the CPUs
 		t.Errorf("a busy loop under --cpus 0.5 used %.2f of a CPU (%.0f µs in %.0f µs)", share, usage, wall)
 	}
 }

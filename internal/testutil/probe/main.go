@@ -11,6 +11,9 @@
 //	                         loop0 and tty1 in DIR; print "name result"
 //	probe nosys              call a syscall number no kernel has (1000) and
 //	                         clone3; print "name result"
+//	probe forkbomb [MARK]    start copies of itself, which do the same,
+//	                         forever: retrying when fork fails, so that the
+//	                         bomb never dies out (a shell's can)
 //	probe euid               print the effective uid
 //
 // Every attempt in "forbidden" is harmless if it were allowed: invalid
@@ -68,6 +71,15 @@ func main() {
 		fmt.Println("sys1000", errnoName(e))
 		_, _, e = syscall.Syscall(unix.SYS_CLONE3, 0, 0, 0)
 		fmt.Println("clone3", errnoName(e))
+	case "forkbomb":
+		self, _ := os.Executable()
+		devnull, _ := os.Open(os.DevNull)
+		attr := &syscall.ProcAttr{Files: []uintptr{devnull.Fd(), devnull.Fd(), devnull.Fd()}}
+		for {
+			if _, err := syscall.ForkExec(self, os.Args, attr); err != nil {
+				time.Sleep(time.Millisecond)
+			}
+		}
 	case "euid":
 		fmt.Println(os.Geteuid())
 	default:
