@@ -279,6 +279,22 @@ func (cg *Cgroup) FD() int {
 	return cg.locks[0]
 }
 
+// Tasks are the v1 "tasks" files of the cgroup, one per hierarchy, for a
+// single-threaded process to join by writing "0" to each: a thread that
+// moves itself does not take the kernel's cgroup_threadgroup_rwsem, which
+// moving another process takes for writing, often waiting for an RCU grace
+// period (10 ms and more). nil on v2.
+func (cg *Cgroup) Tasks() []string {
+	if cg.v2 {
+		return nil
+	}
+	out := make([]string, len(cg.Dirs))
+	for i, d := range cg.Dirs {
+		out[i] = filepath.Join(d, "tasks")
+	}
+	return out
+}
+
 // Attach moves pid, with its threads, into the cgroup, unless it is there
 // already (born there); moved says whether it had to.
 func (cg *Cgroup) Attach(pid int) (moved bool, err error) {

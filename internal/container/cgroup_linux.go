@@ -10,14 +10,16 @@ import (
 )
 
 // cgroupPart gives a run with limits a cgroup of its own: made and limited
-// before the clone, the init moved in before it starts anything (the init
-// is C, one thread: pids.max counts it as one), removed at the end with
-// whatever is left in it. The init creates a cgroup namespace only once it
-// is in (see init.c), so that CMD sees its cgroup as "/".
+// before the clone; the init is born in it (v2), or joins it itself before
+// it does anything else (v1; the init is C, one thread: pids.max counts it
+// as one); removed at the end with whatever is left in it. The init creates
+// a cgroup namespace only once it is in (see init.c), so that CMD sees its
+// cgroup as "/".
 type cgroupPart struct {
 	cg     *cgroups.Cgroup
 	memory int64
 	cmd    string
+	joins  bool // the init joins the cgroup itself
 }
 
 func init() {
@@ -53,6 +55,9 @@ func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 		return &Error{Code: 125, Err: err}
 	}
 	p.cg, p.memory, p.cmd = cg, s.Limits.Memory, s.Args[0]
+	// On v1 the init joins the cgroup itself (init.c), first of all.
+	s.Limits.CgroupTasks = cg.Tasks()
+	p.joins = len(s.Limits.CgroupTasks) > 0
 	tr.Step("cgroup: %s made, limits set", cg.Dirs)
 	return nil
 }
@@ -63,6 +68,9 @@ func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 func (p *cgroupPart) CgroupFD() int { return p.cg.FD() }
 
 func (p *cgroupPart) Attach(pid int, tr *trace.Tracer) error {
+	if p.joins {
+		return nil
+	}
 	moved, err := p.cg.Attach(pid)
 	if err != nil {
 		return &Error{Code: 125, Err: err}

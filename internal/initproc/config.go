@@ -33,6 +33,9 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.Net) {
 		kv("lo", "1")
 	}
+	for _, tasks := range s.Limits.CgroupTasks {
+		kv("cgroup", tasks)
+	}
 	if s.Has(spec.Cgroup) {
 		kv("cgroupns", "1")
 	}

@@ -51,6 +51,8 @@ struct config {
 	int proc;          // mount a fresh /proc
 	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
 	int cgroupns;      // create the cgroup namespace
+	const char *cgroups[8]; // the run's cgroup v1 "tasks" files, to join
+	int ncgroups;
 	int fork;          // stay as PID 1 and fork CMD
 };
 
@@ -119,6 +121,7 @@ static void read_config(void)
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
 		else if (!strcmp(p, "cgroupns")) cfg.cgroupns = 1;
+		else if (!strcmp(p, "cgroup") && cfg.ncgroups < 8) cfg.cgroups[cfg.ncgroups++] = v;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
@@ -180,10 +183,27 @@ static void enter_timens(void)
 	trace("time: new namespace, monotonic %+lld s, boottime %+lld s", mono, boot);
 }
 
+// join_cgroups moves the init into the run's cgroup v1 hierarchies by
+// writing "0" to each tasks file: a thread that moves itself (the init is
+// one thread) skips the kernel's cgroup_threadgroup_rwsem, whose write
+// side, taken when another process moves it (the parent writing its pid to
+// cgroup.procs), often waits for an RCU grace period: 10 ms and more here.
+// (On cgroup v2 the init is born in its cgroup.)
+static void join_cgroups(void)
+{
+	for (int i = 0; i < cfg.ncgroups; i++) {
+		int fd = open(cfg.cgroups[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			fail(125, "cgroup: join %s: %s", cfg.cgroups[i], strerror(errno));
+		close(fd);
+	}
+	trace("cgroup: joined %d hierarchies", cfg.ncgroups);
+}
+
 // enter_cgroupns creates the cgroup namespace here rather than in the
-// clone: its root is the cgroup its creator is in, and the parent moves the
-// init into the run's own cgroup only after the clone, before it sends the
-// config. So CMD sees its cgroup as "/".
+// clone: its root is the cgroup its creator is in, and the init joins the
+// run's own cgroup only after the clone (join_cgroups). So CMD sees its
+// cgroup as "/".
 static void enter_cgroupns(void)
 {
 	if (unshare(CLONE_NEWCGROUP) < 0)
@@ -267,6 +287,8 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	step_start = now_ns();
 	trace("init: started as pid %d", getpid());
 
+	if (cfg.ncgroups)
+		join_cgroups();
 	if (cfg.cgroupns)
 		enter_cgroupns();
 	if (cfg.prop)

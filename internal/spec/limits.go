@@ -26,6 +26,10 @@ type Limits struct {
 	// DefaultDevicesOnly).
 	Devices string
 	Rlimits []Rlimit
+
+	// CgroupTasks is set by the engine: the cgroup v1 "tasks" files of the
+	// run's cgroup, which the init joins first of all.
+	CgroupTasks []string
 }
 
 // DefaultDevicesOnly reports whether the run may use only the standard
