@@ -101,7 +101,11 @@ func cleanupCgroups(parent string, alone bool) {
 		os.Exit(125)
 	}
 	if alone {
-		fmt.Printf("nsexec: removed %d cgroups of dead runs\n", n)
+		plural := "s"
+		if n == 1 {
+			plural = ""
+		}
+		fmt.Printf("nsexec: removed %d cgroup%s of dead runs\n", n, plural)
 		os.Exit(0)
 	}
 }

@@ -152,7 +152,7 @@ func TestCPUQuota(t *testing.T) {
 	if _, err := fmt.Sscan(r.Stdout, &usage, &wall); err != nil || wall == 0 {
 		t.Fatalf("probe said %q: %v", r.Stdout, err)
 	}
-	if share := usage / wall; share < 0.2 || share > 0.65 { // wide: the test may share the CPUs
+	if share := usage / wall; share < 0.1 || share > 0.65 { // wide below: the test may share the CPUs
 		t.Errorf("a busy loop under --cpus 0.5 used %.2f of a CPU (%.0f µs in %.0f µs)", share, usage, wall)
 	}
 }
@@ -305,7 +305,7 @@ func TestStaleCgroupRemoved(t *testing.T) {
 				t.Fatal("no stale cgroup to remove: the test proves nothing")
 			}
 			r := testutil.Run(t, append([]string{"--pids-limit", "10", "--cgroup-parent", parent}, next...)...).MustSucceed(t)
-			if next[0] == "--cgroup-cleanup" && r.Stdout != "nsexec: removed 1 cgroups of dead runs\n" {
+			if next[0] == "--cgroup-cleanup" && r.Stdout != "nsexec: removed 1 cgroup of dead runs\n" {
 				t.Errorf("--cgroup-cleanup said %q", r.Stdout)
 			}
 			if left := testutil.RunCgroups(t, parent); len(left) > 0 {
