@@ -3,7 +3,9 @@
 # only when something is missing, so that a second run costs nothing.
 #   build: gcc (the init is C, see internal/initproc)
 #   tests: busybox-static (a rootfs for the tests), iproute2, procps,
-#          util-linux (setpriv, ipcmk, unshare, nsenter), nftables
+#          util-linux (setpriv, ipcmk, unshare, nsenter), nftables,
+#          seccomp (scmp_sys_resolver: libseccomp's syscall tables, which
+#          the seccomp compiler's tables are checked against)
 #   bench: bubblewrap, runc, crun, hyperfine-free (bench/ times runs itself)
 set -eu
 need=""
@@ -14,6 +16,7 @@ check ip iproute2
 check ps procps
 check setpriv util-linux
 check nft nftables
+check scmp_sys_resolver seccomp
 if [ "${1:-}" = bench ]; then
 	check bwrap bubblewrap
 	check runc runc

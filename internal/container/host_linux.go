@@ -17,6 +17,20 @@ type hostPart interface {
 	Undo()
 }
 
+// A checker is a hostPart with work that can fail on the user's input
+// (read and compile a profile, find a cgroup parent...): every part's Check
+// runs before any part's Prepare, so bad input leaves nothing behind.
+type checker interface {
+	Check(s *spec.Spec, tr *trace.Tracer) error
+}
+
+// An explainer is a hostPart that can tell why CMD ended as it did (the
+// memory limit killed it): after the wait and before Undo, it may turn the
+// exit status into an error with that status and its reason.
+type explainer interface {
+	Explain(status int) error
+}
+
 // hostPartMakers are added by each feature's file from its init function; a
 // maker returns nil when the run does not need its feature.
 var hostPartMakers []func(*spec.Spec) hostPart
@@ -38,6 +52,14 @@ func hostParts(s *spec.Spec) hostSide {
 type hostSide []hostPart
 
 func (h *hostSide) prepare(s *spec.Spec, tr *trace.Tracer) error {
+	for _, p := range *h {
+		if c, ok := p.(checker); ok {
+			if err := c.Check(s, tr); err != nil {
+				*h = nil
+				return err
+			}
+		}
+	}
 	for i, p := range *h {
 		if err := p.Prepare(s, tr); err != nil {
 			*h = (*h)[:i] // only the parts that got prepared are undone
@@ -51,6 +73,36 @@ func (h hostSide) attach(pid int, tr *trace.Tracer) error {
 	for _, p := range h {
 		if err := p.Attach(pid, tr); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// A cgroupHolder is a hostPart whose cgroup the init can be born in (cgroup
+// v2): CgroupFD is its directory's descriptor, or -1.
+type cgroupHolder interface {
+	CgroupFD() int
+}
+
+// cgroupFD is the cgroup the init is to be born in, or -1.
+func (h hostSide) cgroupFD() int {
+	for _, p := range h {
+		if c, ok := p.(cgroupHolder); ok {
+			if fd := c.CgroupFD(); fd >= 0 {
+				return fd
+			}
+		}
+	}
+	return -1
+}
+
+// explain asks each part whether it knows why CMD ended with status.
+func (h hostSide) explain(status int) error {
+	for _, p := range h {
+		if e, ok := p.(explainer); ok {
+			if err := e.Explain(status); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

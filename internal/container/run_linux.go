@@ -41,7 +41,8 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	go func() { signal.Notify(sigs, forwarded...); close(notified) }()
 
 	host := hostParts(s)
-	defer host.undo()
+	defer func() { host.undo() }() // the parts prepare keeps, not those made
+
 	if err := host.prepare(s, tr); err != nil {
 		return 0, err
 	}
@@ -82,10 +83,14 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		return 0, &Error{Code: 125, Err: fmt.Errorf("wait for init: %w", err)}
 	}
 	host.commit()
+	status := ws.ExitStatus()
 	if ws.Signaled() {
-		return 128 + int(ws.Signal()), nil
+		status = 128 + int(ws.Signal())
 	}
-	return ws.ExitStatus(), nil
+	if err := host.explain(status); err != nil {
+		return 0, err
+	}
+	return status, nil
 }
 
 // startInit re-executes nsexec as the init, in the new namespaces; the
@@ -94,10 +99,16 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 // Pdeathsig fires when the thread that forked the init exits. The parent
 // never locks a goroutine to a thread, and Go only ends threads of locked
 // goroutines, so that thread lives as long as nsexec does.
+//
+// On cgroup v2 the init is born in the run's cgroup (clone3 with
+// CLONE_INTO_CGROUP) rather than moved there after the clone.
 func startInit(s *spec.Spec, sync *os.File, host hostSide) (int, error) {
+	cgroupFD := host.cgroupFD()
 	attr := &syscall.SysProcAttr{
-		Cloneflags: cloneFlags(s),
-		Pdeathsig:  syscall.SIGKILL,
+		Cloneflags:  cloneFlags(s),
+		Pdeathsig:   syscall.SIGKILL,
+		UseCgroupFD: cgroupFD >= 0,
+		CgroupFD:    cgroupFD,
 	}
 	if s.Has(spec.User) {
 		attr.UidMappings = idMaps(s.UIDMap, os.Getuid())
@@ -128,9 +139,10 @@ func wait(pid int) (unix.WaitStatus, error) {
 	}
 }
 
-// cloneFlags are the namespaces made in the clone itself. The time namespace
-// is not among them: its offsets can only be set before a process is in it,
-// so the init creates it for CMD (see init.c).
+// cloneFlags are the namespaces made in the clone itself. Two are made by
+// the init instead (see init.c): time, whose offsets can only be set before
+// a process is in it, and cgroup, whose root is the cgroup of the process
+// that makes it, which must be the run's own cgroup, joined after the clone.
 //
 // When a user namespace is joined, the init creates every new namespace
 // itself, after joining, so that the joined one owns them (see join.c).
@@ -140,7 +152,7 @@ func cloneFlags(s *spec.Spec) uintptr {
 	}
 	var flags uintptr
 	for _, ns := range s.Kinds() {
-		if ns != spec.Time {
+		if ns != spec.Time && ns != spec.Cgroup {
 			flags |= uintptr(nsenter.CloneFlag[ns])
 		}
 	}

@@ -33,7 +33,13 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.Net) {
 		kv("lo", "1")
 	}
-	if s.Has(spec.Time) && !earlyTime(s) {
+	for _, tasks := range s.Limits.CgroupTasks {
+		kv("cgroup", tasks)
+	}
+	if s.Has(spec.Cgroup) && !early(s, spec.Cgroup) {
+		kv("cgroupns", "1")
+	}
+	if s.Has(spec.Time) && !early(s, spec.Time) {
 		kv("timens", fmt.Sprintf("%d %d", s.MonotonicOffset, s.BoottimeOffset))
 	}
 	// With a rootfs, /proc is the mount plan's (mounts.go), not the host's.

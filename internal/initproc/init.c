@@ -50,6 +50,9 @@ struct config {
 	int lo;            // bring lo up
 	int proc;          // mount a fresh /proc
 	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
+	int cgroupns;      // create the cgroup namespace
+	const char *cgroups[8]; // the run's cgroup v1 "tasks" files, to join
+	int ncgroups;
 	int fork;          // stay as PID 1 and fork CMD
 };
 
@@ -117,6 +120,8 @@ static void read_config(void)
 		else if (!strcmp(p, "lo")) cfg.lo = 1;
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
+		else if (!strcmp(p, "cgroupns")) cfg.cgroupns = 1;
+		else if (!strcmp(p, "cgroup") && cfg.ncgroups < 8) cfg.cgroups[cfg.ncgroups++] = v;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
 			 network_config(p, v) || join_config(p, v)) ;
@@ -180,6 +185,34 @@ void time_ns_create(const char *offsets)
 	trace("time: new namespace, monotonic %+lld s, boottime %+lld s", mono, boot);
 }
 
+// join_cgroups moves the init into the run's cgroup v1 hierarchies by
+// writing "0" to each tasks file: a thread that moves itself (the init is
+// one thread) skips the kernel's cgroup_threadgroup_rwsem, whose write
+// side, taken when another process moves it (the parent writing its pid to
+// cgroup.procs), often waits for an RCU grace period: 10 ms and more here.
+// (On cgroup v2 the init is born in its cgroup.)
+static void join_cgroups(void)
+{
+	for (int i = 0; i < cfg.ncgroups; i++) {
+		int fd = open(cfg.cgroups[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			fail(125, "cgroup: join %s: %s", cfg.cgroups[i], strerror(errno));
+		close(fd);
+	}
+	trace("cgroup: joined %d hierarchies", cfg.ncgroups);
+}
+
+// enter_cgroupns creates the cgroup namespace here rather than in the
+// clone: its root is the cgroup its creator is in, and the init joins the
+// run's own cgroup only after the clone (join_cgroups). So CMD sees its
+// cgroup as "/".
+static void enter_cgroupns(void)
+{
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		fail(125, "init: create cgroup namespace: %s", strerror(errno));
+	trace("cgroup: new namespace");
+}
+
 static void mount_proc(void)
 {
 	// With shared or unchanged propagation a mount on /proc would show up on
@@ -199,6 +232,7 @@ static void exec_cmd(char **argv)
 	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	join_before_exec();
+	security_before_process();
 	process_before_exec();
 	security_before_exec();
 	trace("exec: %s as pid %d", argv[0], getpid());
@@ -257,6 +291,10 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	trace("init: started as pid %d", getpid());
 	join_after_config();
 
+	if (cfg.ncgroups)
+		join_cgroups();
+	if (cfg.cgroupns)
+		enter_cgroupns();
 	if (cfg.prop)
 		set_propagation();
 	if (cfg.host)

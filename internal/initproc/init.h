@@ -23,9 +23,11 @@ void mounts_setup(void);
 int process_config(const char *key, const char *val);
 void process_before_exec(void);
 
-// security.c: capabilities, no_new_privs and seccomp, in CMD's process,
-// after process_before_exec; seccomp last of all.
+// security.c: capabilities, no_new_privs and seccomp, in CMD's process:
+// security_before_process before process_before_exec (capabilities must be
+// kept across its setuid), security_before_exec after it; seccomp last.
 int security_config(const char *key, const char *val);
+void security_before_process(void);
 void security_before_exec(void);
 
 // network.c: the bridge's /etc/hosts and /etc/resolv.conf, bound in PID 1

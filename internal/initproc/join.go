@@ -97,11 +97,11 @@ func joinRecords(s *spec.Spec, kv func(key, val string)) {
 
 func init() { addEncoder(joinRecords) }
 
-// earlyTime reports whether join.c creates the time namespace (before the
+// early reports whether join.c creates the namespace kind (before the
 // config), so the config must not ask for it again.
-func earlyTime(s *spec.Spec) bool {
+func early(s *spec.Spec, kind spec.Namespace) bool {
 	for _, ns := range s.EarlyNew() {
-		if ns == spec.Time {
+		if ns == kind {
 			return true
 		}
 	}

@@ -1,13 +1,231 @@
 // security.c: the confinement of CMD. See init.h.
+//
+// Go computes (internal/security): the capability sets, no_new_privs, and
+// the seccomp filter compiled to BPF. This file applies them in CMD's
+// process, in the order the kernel needs:
+//
+//   security_before_process  keep capabilities across process.c's setuid
+//   (process.c)              user and groups of CMD
+//   security_before_exec     bounding set, then effective/permitted/
+//                            inheritable, then ambient; no_new_privs;
+//                            seccomp last, right before execve
+//
+// Without no_new_privs the kernel lets only a holder of CAP_SYS_ADMIN
+// install a filter, so then the filter goes in before the capabilities are
+// lowered, and the profile must allow capset and prctl (Docker's does).
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "init.h"
+#include "zprecompiled_seccomp.h"
+
+#if defined(__x86_64__) || defined(__aarch64__)
+#define PRECOMPILED (sizeof precompiled_filters / sizeof *precompiled_filters)
+#else
+#define PRECOMPILED 0
+static const struct sock_fprog precompiled_filters[1];
+#endif
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+static struct {
+	int set_caps;
+	unsigned long long bounding, ambient, required;
+	int nnp;
+	const struct sock_filter *filter;
+	unsigned short filter_len;
+	unsigned int filter_flags;
+} sec;
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+// parse_filter reads "FLAGS,HEX": the flags of seccomp(2), then the
+// struct sock_filter records as hex, decoded in place (the value lives on);
+// or "FLAGS,@N": the precompiled filter N (zprecompiled_seccomp.h).
+static void parse_filter(char *val)
+{
+	char *hex = strchr(val, ',');
+	if (!hex)
+		fail(125, "init: bad seccomp config");
+	sec.filter_flags = strtoul(val, NULL, 16);
+	hex++;
+	if (*hex == '@') {
+		unsigned long n = strtoul(hex + 1, NULL, 10);
+		if (n < 1 || n > PRECOMPILED)
+			fail(125, "init: no precompiled seccomp filter %lu", n);
+		sec.filter = precompiled_filters[n - 1].filter;
+		sec.filter_len = precompiled_filters[n - 1].len;
+		return;
+	}
+	size_t n = strlen(hex) / 2;
+	unsigned char *out = (unsigned char *)hex; // decoding shrinks it
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			fail(125, "init: bad seccomp config");
+		out[i] = hi << 4 | lo;
+	}
+	if (n % sizeof(struct sock_filter) || n / sizeof(struct sock_filter) > 0xffff)
+		fail(125, "init: bad seccomp config");
+	// The records start at an even offset of a static buffer; copy them to
+	// a properly aligned home.
+	struct sock_filter *copy = malloc(n);
+	if (!copy)
+		fail(125, "init: seccomp filter: out of memory");
+	memcpy(copy, out, n);
+	sec.filter = copy;
+	sec.filter_len = n / sizeof(struct sock_filter);
+}
 
 int security_config(const char *key, const char *val)
 {
-	(void)key;
-	(void)val;
-	return 0;
+	if (!strcmp(key, "caps")) {
+		if (sscanf(val, "%llx,%llx,%llx", &sec.bounding, &sec.ambient, &sec.required) != 3)
+			fail(125, "init: bad caps config");
+		sec.set_caps = 1;
+	} else if (!strcmp(key, "nnp"))
+		sec.nnp = 1;
+	else if (!strcmp(key, "seccomp"))
+		parse_filter((char *)val);
+	else
+		return 0;
+	return 1;
+}
+
+void security_before_process(void)
+{
+	// setuid from root to another user clears the permitted set unless
+	// SECBIT_KEEP_CAPS is on; execve turns it off again.
+	if (sec.set_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail(125, "capabilities: keep across setuid: %s", strerror(errno));
+}
+
+static const char *cap_name(int c)
+{
+	static const char *names[] = {
+		"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+		"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
+		"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
+		"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+		"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
+		"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+		"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+	};
+	return c < (int)(sizeof names / sizeof *names) ? names[c] : "?";
+}
+
+static void capget2(unsigned long long *eff, unsigned long long *perm, unsigned long long *inh)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		fail(125, "capabilities: capget: %s", strerror(errno));
+	*eff = d[0].effective | (unsigned long long)d[1].effective << 32;
+	*perm = d[0].permitted | (unsigned long long)d[1].permitted << 32;
+	*inh = d[0].inheritable | (unsigned long long)d[1].inheritable << 32;
+}
+
+static int capset3(unsigned long long eff, unsigned long long perm, unsigned long long inh)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2] = {
+		{(unsigned)eff, (unsigned)perm, (unsigned)inh},
+		{(unsigned)(eff >> 32), (unsigned)(perm >> 32), (unsigned)(inh >> 32)},
+	};
+	return syscall(SYS_capset, &h, d);
+}
+
+static int last_cap(void)
+{
+	// Capabilities this kernel lacks cannot be set: probe the bounding set.
+	int c = 63;
+	while (c > 0 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) < 0)
+		c--;
+	return c;
+}
+
+static void install_filter(void)
+{
+	struct sock_fprog prog = {sec.filter_len, (struct sock_filter *)sec.filter};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sec.filter_flags, &prog) < 0) {
+		int e = errno;
+		if (e == EACCES)
+			fail(125, "seccomp: install filter: %s; without no_new_privs it needs "
+				  "CAP_SYS_ADMIN: add --no-new-privs", strerror(e));
+		fail(125, "seccomp: install filter: %s", strerror(e));
+	}
+	trace("security: seccomp filter of %u instructions", sec.filter_len);
+}
+
+static void set_caps(void)
+{
+	unsigned long long eff, perm, inh;
+	capget2(&eff, &perm, &inh);
+	unsigned long long lack = sec.required & ~perm;
+	if (lack) {
+		int c = __builtin_ctzll(lack);
+		fail(125, "capabilities: --cap-add CAP_%s: nsexec does not hold it, so it cannot "
+			  "give it (its own bounding set lacks it)", cap_name(c));
+	}
+	int root = geteuid() == 0;
+	unsigned long long keep = (root ? sec.bounding : sec.ambient) & perm;
+	// Dropping from the bounding set takes CAP_SETPCAP in the effective
+	// set, which a setuid to non-root has just emptied.
+	if (capset3(perm, perm, inh) < 0)
+		fail(125, "capabilities: raise effective set: %s", strerror(errno));
+	int last = last_cap();
+	for (int c = 0; c <= last; c++)
+		if (!(sec.bounding >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			fail(125, "capabilities: drop CAP_%s from the bounding set: %s%s", cap_name(c),
+			     strerror(errno),
+			     perm >> CAP_SETPCAP & 1 ? ""
+						     : "; that takes CAP_SETPCAP: run nsexec as root, or add -U");
+	if (sec.filter && !sec.nnp)
+		install_filter(); // needs CAP_SYS_ADMIN, about to go
+	if (capset3(keep, keep, root ? 0 : keep) < 0)
+		fail(125, "capabilities: set: %s", strerror(errno));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		fail(125, "capabilities: clear ambient set: %s", strerror(errno));
+	if (!root)
+		for (int c = 0; c <= last; c++)
+			if (keep >> c & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+				fail(125, "capabilities: raise CAP_%s in the ambient set: %s", cap_name(c),
+				     strerror(errno));
+	trace("security: capabilities set (bounding %llx, %s %llx)", sec.bounding,
+	      root ? "root keeps" : "ambient", keep);
 }
 
 void security_before_exec(void)
 {
+	if (sec.set_caps)
+		set_caps();
+	else if (sec.filter && !sec.nnp)
+		install_filter();
+	if (sec.nnp) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			fail(125, "no_new_privs: %s", strerror(errno));
+		trace("security: no_new_privs");
+		if (sec.filter)
+			install_filter();
+	}
 }

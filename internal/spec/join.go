@@ -76,12 +76,17 @@ func (j *Join) Manages() bool { return j.List || len(j.Unpersist) > 0 }
 // EarlyNew are the namespaces the init creates itself, right after joining
 // and before the host side attaches to it: all new ones when a user
 // namespace is joined (a clone before the join would make them owned by
-// the wrong user namespace), and a new time namespace that is persisted
-// (the host side binds it, so it must exist by then).
+// the wrong user namespace), and a new time or cgroup namespace that is
+// persisted (the host side binds it, so it must exist by then; a persisted
+// cgroup namespace is then rooted at nsexec's cgroup, not the run's).
 func (s *Spec) EarlyNew() []Namespace {
 	var out []Namespace
 	for _, ns := range s.Kinds() {
-		if s.Join.Joins(User) || (ns == Time && s.Join.Persist[Time] != "") {
+		persisted := s.Join.Persist[ns] != ""
+		if ns == Cgroup && !persisted {
+			continue // made after the init joined the run's cgroup (init.c)
+		}
+		if s.Join.Joins(User) || ((ns == Time || ns == Cgroup) && persisted) {
 			out = append(out, ns)
 		}
 	}

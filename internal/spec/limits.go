@@ -1,4 +1,220 @@
 package spec
 
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
 // Limits is the resources a run may use: cgroup limits and rlimits.
-type Limits struct{}
+// Zero values mean "not limited"; -1 means "unlimited" where a user can say it.
+type Limits struct {
+	Memory     int64 // bytes (--memory)
+	MemorySwap int64 // memory plus swap, bytes; -1 unlimited (--memory-swap)
+	CPUs       int64 // thousandths of a CPU (--cpus 0.5 is 500)
+	CPUShares  uint64
+	CPUWeight  uint64
+	CpusetCPUs string // "0-1,3"
+	PidsLimit  int64  // -1 unlimited
+	// CgroupParent is where the run's cgroup is made: absolute from the root
+	// of each hierarchy, relative to nsexec's own cgroup; "" is "nsexec".
+	CgroupParent string
+	// Devices is "default" (only the standard devices may be created or
+	// opened), "all", or "": the default of the kind of run (see
+	// DefaultDevicesOnly).
+	Devices string
+	Rlimits []Rlimit
+
+	// CgroupTasks is set by the engine: the cgroup v1 "tasks" files of the
+	// run's cgroup, which the init joins first of all.
+	CgroupTasks []string
+}
+
+// DefaultDevicesOnly reports whether the run may use only the standard
+// devices (null, zero, full, random, urandom, tty, console, ptmx, pts): the
+// default of a container run, as in Docker, but for one in a new user
+// namespace, where the kernel refuses every device node (mknod takes
+// CAP_MKNOD in the host's user namespace) and a device cgroup would need
+// root.
+func (s *Spec) DefaultDevicesOnly() bool {
+	if s.Limits.Devices == "" {
+		return s.ContainerRun() && !s.Has(User)
+	}
+	return s.Limits.Devices == "default"
+}
+
+// Rlimit is one resource limit set on the init, and so on CMD.
+type Rlimit struct {
+	Name       string // as in --rlimit: nofile, nproc, ...
+	Soft, Hard uint64 // RlimInfinity is "unlimited"
+}
+
+// RlimInfinity is RLIM_INFINITY.
+const RlimInfinity = math.MaxUint64
+
+// NeedsCgroup reports whether the run gets a cgroup of its own.
+func (s *Spec) NeedsCgroup() bool {
+	l := &s.Limits
+	return l.Memory != 0 || l.MemorySwap != 0 || l.CPUs != 0 || l.CPUShares != 0 ||
+		l.CPUWeight != 0 || l.CpusetCPUs != "" || l.PidsLimit != 0 || l.CgroupParent != "" ||
+		s.DefaultDevicesOnly()
+}
+
+// RlimitNames are the limits --rlimit knows, as setrlimit(2) names them
+// without the RLIMIT_ prefix.
+var RlimitNames = []string{
+	"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
+	"nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
+}
+
+// ParseBytes reads a size as docker does: a number with an optional binary
+// unit b, k, m, g, t (kb, mb... and upper case too): "64m" is 64 MiB.
+func ParseBytes(s string) (int64, error) {
+	num := strings.TrimRight(s, "bBkKmMgGtT")
+	unit := strings.ToLower(s[len(num):])
+	shift := map[string]uint{"": 0, "b": 0, "k": 10, "kb": 10, "m": 20, "mb": 20, "g": 30, "gb": 30, "t": 40, "tb": 40}
+	sh, ok := shift[unit]
+	if !ok || num == "" {
+		return 0, fmt.Errorf("%q: want a size such as 64m, 512k or 1g", s)
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q: want a size such as 64m, 512k or 1g", s)
+	}
+	v := f * float64(uint64(1)<<sh)
+	if v >= math.MaxInt64 {
+		return 0, fmt.Errorf("%q: too large", s)
+	}
+	return int64(v), nil
+}
+
+// ParseCPUs reads --cpus: a decimal number of CPUs, in thousandths.
+func ParseCPUs(s string) (int64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 || f > 1e6 || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q: want a positive number of CPUs such as 0.5 or 2", s)
+	}
+	m := int64(math.Round(f * 1000))
+	if m < 1 {
+		return 0, fmt.Errorf("%q: less than a thousandth of a CPU", s)
+	}
+	return m, nil
+}
+
+// ParseRlimit reads NAME=SOFT[:HARD]; a value is a number or "unlimited"
+// (also -1). A lone SOFT sets both.
+func ParseRlimit(s string) (Rlimit, error) {
+	name, vals, ok := strings.Cut(s, "=")
+	name = strings.ToLower(strings.TrimPrefix(strings.ToUpper(name), "RLIMIT_"))
+	if !ok || vals == "" {
+		return Rlimit{}, fmt.Errorf("%q: want NAME=SOFT[:HARD], e.g. nofile=1024:4096", s)
+	}
+	known := false
+	for _, n := range RlimitNames {
+		known = known || n == name
+	}
+	if !known {
+		return Rlimit{}, fmt.Errorf("%q: unknown limit %q; known: %s", s, name, strings.Join(RlimitNames, ", "))
+	}
+	softS, hardS, two := strings.Cut(vals, ":")
+	soft, err := parseRlimitValue(softS)
+	if err != nil {
+		return Rlimit{}, fmt.Errorf("%q: %w", s, err)
+	}
+	hard := soft
+	if two {
+		if hard, err = parseRlimitValue(hardS); err != nil {
+			return Rlimit{}, fmt.Errorf("%q: %w", s, err)
+		}
+	}
+	if soft > hard {
+		return Rlimit{}, fmt.Errorf("%q: soft limit above the hard limit", s)
+	}
+	return Rlimit{Name: name, Soft: soft, Hard: hard}, nil
+}
+
+func parseRlimitValue(s string) (uint64, error) {
+	if s == "unlimited" || s == "infinity" || s == "-1" {
+		return RlimInfinity, nil
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %q: want a number or unlimited", s)
+	}
+	return v, nil
+}
+
+// ValidCPUList checks a cpuset list such as "0-3,6".
+func ValidCPUList(s string) error {
+	if s == "" {
+		return errors.New("empty CPU list")
+	}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err1 := strconv.ParseUint(lo, 10, 16)
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = strconv.ParseUint(hi, 10, 16)
+		}
+		if err1 != nil || err2 != nil || b < a {
+			return fmt.Errorf("CPU list %q: want numbers and ranges such as 0-3,6", s)
+		}
+	}
+	return nil
+}
+
+func init() {
+	addCheck(func(s *Spec) error {
+		l := &s.Limits
+		var errs []error
+		if l.Memory < 0 {
+			errs = append(errs, errors.New("--memory: negative size"))
+		}
+		if l.Memory != 0 && l.Memory < 6<<20 {
+			errs = append(errs, fmt.Errorf("--memory %d: the kernel needs at least 6MiB", l.Memory))
+		}
+		switch {
+		case l.MemorySwap == 0 || l.MemorySwap == -1:
+			if l.MemorySwap == -1 && l.Memory == 0 {
+				errs = append(errs, errors.New("--memory-swap needs --memory"))
+			}
+		case l.MemorySwap < 0:
+			errs = append(errs, errors.New("--memory-swap: want a size, or -1 for unlimited swap"))
+		case l.Memory == 0:
+			errs = append(errs, errors.New("--memory-swap needs --memory"))
+		case l.MemorySwap < l.Memory:
+			errs = append(errs, errors.New("--memory-swap is memory plus swap: it cannot be below --memory"))
+		}
+		if l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
+			errs = append(errs, fmt.Errorf("--cpu-shares %d: want 2 to 262144", l.CPUShares))
+		}
+		if l.CPUWeight != 0 && l.CPUWeight > 10000 {
+			errs = append(errs, fmt.Errorf("--cpu-weight %d: want 1 to 10000", l.CPUWeight))
+		}
+		if l.CPUShares != 0 && l.CPUWeight != 0 {
+			errs = append(errs, errors.New("--cpu-shares and --cpu-weight say the same thing: give one"))
+		}
+		if l.CpusetCPUs != "" {
+			if err := ValidCPUList(l.CpusetCPUs); err != nil {
+				errs = append(errs, fmt.Errorf("--cpuset-cpus: %w", err))
+			}
+		}
+		if l.PidsLimit < -1 {
+			errs = append(errs, errors.New("--pids-limit: want a positive number, or -1 for unlimited"))
+		}
+		if l.Devices != "" && l.Devices != "default" && l.Devices != "all" {
+			errs = append(errs, fmt.Errorf("--devices %q: want default or all", l.Devices))
+		}
+		if p := l.CgroupParent; p != "" {
+			for _, e := range strings.Split(p, "/") {
+				if e == ".." || e == "." {
+					errs = append(errs, fmt.Errorf("--cgroup-parent %q: no . or .. allowed", p))
+					break
+				}
+			}
+		}
+		return errors.Join(errs...)
+	})
+}

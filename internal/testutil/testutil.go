@@ -80,6 +80,9 @@ func Cleanup() {
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
+	if probePath != "" {
+		os.RemoveAll(filepath.Dir(probePath))
+	}
 }
 
 func moduleRoot() string {

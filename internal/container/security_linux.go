@@ -1,0 +1,43 @@
+package container
+
+import (
+	"runtime"
+
+	"nsexec/internal/security"
+	"nsexec/internal/spec"
+	"nsexec/internal/trace"
+)
+
+// securityPart computes CMD's confinement (capabilities, no_new_privs, the
+// seccomp filter) before anything of the run exists, so that a bad profile
+// leaves nothing behind; the init applies it (initproc/security.c).
+type securityPart struct{}
+
+func init() {
+	addHostPart(func(s *spec.Spec) hostPart {
+		c := s.SecurityChoices()
+		if !c.Container && len(c.CapAdd) == 0 && len(c.CapDrop) == 0 && !c.NoNewPrivs &&
+			c.Seccomp == security.SeccompUnconfined {
+			return nil
+		}
+		return securityPart{}
+	})
+}
+
+func (securityPart) Check(s *spec.Spec, tr *trace.Tracer) error {
+	conf, err := security.Plan(s.SecurityChoices(), runtime.GOARCH)
+	if err != nil {
+		return &Error{Code: 125, Err: err}
+	}
+	s.Security.Confinement = conf
+	if conf.Filter != nil {
+		tr.Step("security: seccomp profile %s compiled: %d instructions", s.SecurityChoices().Seccomp, conf.Filter.Len)
+	} else {
+		tr.Step("security: planned")
+	}
+	return nil
+}
+
+func (securityPart) Prepare(*spec.Spec, *trace.Tracer) error { return nil }
+func (securityPart) Attach(int, *trace.Tracer) error         { return nil }
+func (securityPart) Undo()                                   {}

@@ -1,0 +1,135 @@
+package security
+
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+)
+
+// Caps is a set of capabilities, bit N for capability number N.
+type Caps uint64
+
+// capNames are capabilities(7) in kernel order (linux/capability.h).
+var capNames = [...]string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+}
+
+// AllCaps is every capability nsexec knows by name. Those the running
+// kernel lacks are left out when the sets are applied.
+const AllCaps = Caps(1)<<len(capNames) - 1
+
+// DockerDefaultCaps is the bounding set Docker and containerd give a
+// container, what a container run starts from: CHOWN, DAC_OVERRIDE, FOWNER,
+// FSETID, KILL, SETGID, SETUID, SETPCAP, NET_BIND_SERVICE, NET_RAW,
+// SYS_CHROOT, MKNOD, AUDIT_WRITE, SETFCAP. A constant, so that no start pays
+// for building it (the test checks it against the names).
+const DockerDefaultCaps Caps = 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 |
+	1<<10 | 1<<13 | 1<<18 | 1<<27 | 1<<29 | 1<<31
+
+// CapByName returns the number of a capability named as in capabilities(7),
+// with or without CAP_, in any case.
+func CapByName(name string) (int, error) {
+	n := strings.ToUpper(strings.TrimSpace(name))
+	if !strings.HasPrefix(n, "CAP_") {
+		n = "CAP_" + n
+	}
+	for i, c := range capNames {
+		if c == n {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown capability %q (see capabilities(7); ALL means every one)", name)
+}
+
+// CheckCapNames checks names as --cap-add and --cap-drop take them.
+func CheckCapNames(names []string) error {
+	for _, n := range names {
+		if strings.EqualFold(n, "ALL") {
+			continue
+		}
+		if _, err := CapByName(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Has reports whether c holds capability n.
+func (c Caps) Has(n int) bool { return c&(1<<n) != 0 }
+
+// Names lists the set as CAP_ names, in kernel order.
+func (c Caps) Names() []string {
+	var out []string
+	for i := range capNames {
+		if c.Has(i) {
+			out = append(out, capNames[i])
+		}
+	}
+	return out
+}
+
+// String is "CAP_CHOWN,CAP_KILL" or "none", for messages.
+func (c Caps) String() string {
+	if c == 0 {
+		return "none"
+	}
+	return strings.Join(c.Names(), ",")
+}
+
+// Count is the number of capabilities in the set.
+func (c Caps) Count() int { return bits.OnesCount64(uint64(c)) }
+
+// ResolveCaps applies --cap-drop and --cap-add to base the way Docker
+// does: "ALL" in drop empties the set and in add fills it, then single
+// names are dropped, then single names added (an add wins over a drop).
+// added is what --cap-add asked for (every capability with ALL): what a
+// non-root CMD keeps (see Plan).
+func ResolveCaps(base Caps, add, drop []string) (set, added Caps, err error) {
+	set = base
+	if containsAll(drop) {
+		set = 0
+	}
+	if containsAll(add) {
+		set = AllCaps
+	}
+	for _, n := range drop {
+		if !strings.EqualFold(n, "ALL") {
+			c, err := CapByName(n)
+			if err != nil {
+				return 0, 0, err
+			}
+			set &^= 1 << c
+		}
+	}
+	for _, n := range add {
+		if !strings.EqualFold(n, "ALL") {
+			c, err := CapByName(n)
+			if err != nil {
+				return 0, 0, err
+			}
+			set |= 1 << c
+			added |= 1 << c
+		}
+	}
+	if containsAll(add) {
+		added = AllCaps
+	}
+	return set, added, nil
+}
+
+func containsAll(names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, "ALL") {
+			return true
+		}
+	}
+	return false
+}

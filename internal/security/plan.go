@@ -1,0 +1,79 @@
+package security
+
+import "fmt"
+
+// Choices are the user's security options for a run, with the defaults
+// of its kind filled in (see spec.Spec.SecurityChoices).
+type Choices struct {
+	Container       bool // a container run: Docker's capability set is the base
+	CapAdd, CapDrop []string
+	NoNewPrivs      bool
+	Seccomp         string // SeccompDefault, SeccompUnconfined or a file
+}
+
+// Confinement is what the init applies in CMD's process, after CMD's user
+// and groups are set: capabilities, then no_new_privs, then seccomp, last
+// before execve.
+//
+// The capability sets follow the user CMD runs as, so that each set is what
+// capabilities(7) gives across execve:
+//   - root: bounding = effective = permitted = Bounding; inheritable and
+//     ambient empty (as Docker since 20.10.14: an inheritable set would let
+//     file capabilities grant more);
+//   - any other user: bounding = Bounding; effective = permitted =
+//     inheritable = ambient = Ambient, the capabilities --cap-add named,
+//     which only the ambient set carries across execve to a non-root
+//     program. Others stay usable only through a setuid-root or file
+//     capability program, and with no_new_privs not even that.
+type Confinement struct {
+	SetCaps    bool // false: CMD keeps the capabilities nsexec gives today
+	Bounding   Caps
+	Ambient    Caps
+	Required   Caps // named one by one: an error if the init does not hold one
+	NoNewPrivs bool
+	Filter     *Filter // nil: no seccomp
+}
+
+// Plan computes the confinement of c, compiling the seccomp profile for
+// goarch. Errors are the user's: a bad capability name, a profile that
+// cannot be read or compiled.
+func Plan(c Choices, goarch string) (*Confinement, error) {
+	conf := &Confinement{NoNewPrivs: c.NoNewPrivs}
+	base := AllCaps
+	if c.Container {
+		base = DockerDefaultCaps
+	}
+	set, added, err := ResolveCaps(base, c.CapAdd, c.CapDrop)
+	if err != nil {
+		return nil, err
+	}
+	if c.Container || len(c.CapAdd) > 0 || len(c.CapDrop) > 0 {
+		conf.SetCaps = true
+		conf.Bounding, conf.Ambient = set, added&set
+		_, conf.Required, _ = ResolveCaps(0, named(c.CapAdd), nil)
+	}
+	if c.Seccomp == SeccompDefault {
+		conf.Filter = precompiledDefault(goarch, set)
+	}
+	if c.Seccomp != SeccompUnconfined && c.Seccomp != "" && conf.Filter == nil {
+		p, err := LoadProfile(c.Seccomp, set)
+		if err != nil {
+			return nil, err
+		}
+		if conf.Filter, err = Compile(p, goarch); err != nil {
+			return nil, fmt.Errorf("%w (profile %s)", err, c.Seccomp)
+		}
+	}
+	return conf, nil
+}
+
+// named drops ALL from a list of names.
+func named(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !containsAll([]string{n}) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

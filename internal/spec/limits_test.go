@@ -1,0 +1,136 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{
+		"64m": 64 << 20, "64M": 64 << 20, "64mb": 64 << 20, "1g": 1 << 30, "512k": 512 << 10,
+		"100": 100, "100b": 100, "1.5g": 3 << 29, "2t": 2 << 40,
+	} {
+		if got, err := ParseBytes(in); err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"64q", "", "m", "-1m", "1e400", "64mm", "0x10", "NaNm", "99999999999t"} {
+		if _, err := ParseBytes(bad); err == nil {
+			t.Errorf("ParseBytes(%q): no error", bad)
+		}
+	}
+}
+
+func TestParseCPUs(t *testing.T) {
+	for in, want := range map[string]int64{"0.5": 500, "2": 2000, "1.25": 1250, "0.001": 1} {
+		if got, err := ParseCPUs(in); err != nil || got != want {
+			t.Errorf("ParseCPUs(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "-1", "x", "", "0.0001", "NaN", "1e9"} {
+		if _, err := ParseCPUs(bad); err == nil {
+			t.Errorf("ParseCPUs(%q): no error", bad)
+		}
+	}
+}
+
+func TestParseRlimit(t *testing.T) {
+	for in, want := range map[string]Rlimit{
+		"nofile=1024:4096":  {"nofile", 1024, 4096},
+		"NOFILE=10":         {"nofile", 10, 10},
+		"RLIMIT_CORE=0":     {"core", 0, 0},
+		"stack=unlimited":   {"stack", RlimInfinity, RlimInfinity},
+		"as=1000:-1":        {"as", 1000, RlimInfinity},
+		"nproc=1:infinity":  {"nproc", 1, RlimInfinity},
+		"memlock=0:1048576": {"memlock", 0, 1 << 20},
+	} {
+		if got, err := ParseRlimit(in); err != nil || got != want {
+			t.Errorf("ParseRlimit(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for bad, why := range map[string]string{
+		"nofile":         "want NAME=SOFT[:HARD]",
+		"nofile=":        "want NAME=SOFT[:HARD]",
+		"files=10":       `unknown limit "files"`,
+		"nofile=10:5":    "soft limit above the hard limit",
+		"nofile=ten":     `value "ten"`,
+		"nofile=10:":     `value ""`,
+		"nofile=10:20:3": `value "20:3"`,
+	} {
+		if _, err := ParseRlimit(bad); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("ParseRlimit(%q): %v, want an error saying %q", bad, err, why)
+		}
+	}
+}
+
+func TestLimitChecks(t *testing.T) {
+	for _, c := range []struct {
+		l    Limits
+		want string // "" valid
+	}{
+		{Limits{Memory: 64 << 20, MemorySwap: 128 << 20, CPUs: 500, PidsLimit: 64, CpusetCPUs: "0-1,3"}, ""},
+		{Limits{Memory: 64 << 20, MemorySwap: -1}, ""},
+		{Limits{PidsLimit: -1, CPUShares: 1024, Devices: "all"}, ""},
+		{Limits{Memory: 1 << 20}, "at least 6MiB"},
+		{Limits{MemorySwap: 1 << 30}, "--memory-swap needs --memory"},
+		{Limits{MemorySwap: -1}, "--memory-swap needs --memory"},
+		{Limits{Memory: 64 << 20, MemorySwap: 32 << 20}, "cannot be below --memory"},
+		{Limits{CPUShares: 1}, "want 2 to 262144"},
+		{Limits{CPUWeight: 10001}, "want 1 to 10000"},
+		{Limits{CPUShares: 100, CPUWeight: 100}, "give one"},
+		{Limits{CpusetCPUs: "1-0"}, "--cpuset-cpus"},
+		{Limits{CpusetCPUs: "a"}, "--cpuset-cpus"},
+		{Limits{PidsLimit: -2}, "--pids-limit"},
+		{Limits{CgroupParent: "a/../b"}, "no . or .."},
+		{Limits{Devices: "some"}, `--devices "some"`},
+	} {
+		s := New()
+		s.Args = []string{"true"}
+		s.Limits = c.l
+		err := s.Validate()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c.l, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%+v: %v, want an error saying %q", c.l, err, c.want)
+		}
+	}
+}
+
+func TestSecurityDefaults(t *testing.T) {
+	plain := New()
+	if c := plain.SecurityChoices(); c.Container || c.NoNewPrivs || c.Seccomp != "unconfined" {
+		t.Errorf("a plain run: %+v, want no confinement", c)
+	}
+	if plain.DefaultDevicesOnly() || plain.NeedsCgroup() {
+		t.Error("a plain run restricts devices or needs a cgroup")
+	}
+	c := New()
+	c.Rootfs.Dir = "/some/rootfs"
+	if got := c.SecurityChoices(); !got.Container || !got.NoNewPrivs || got.Seccomp != "default" {
+		t.Errorf("a container run: %+v, want Docker's defaults", got)
+	}
+	if !c.DefaultDevicesOnly() || !c.NeedsCgroup() {
+		t.Error("a container run does not restrict devices")
+	}
+	c.New[User] = true
+	if c.DefaultDevicesOnly() || c.NeedsCgroup() {
+		t.Error("a container run in a user namespace restricts devices: the kernel does already")
+	}
+	c.New[User] = false
+	off := false
+	c.Security.NoNewPrivs, c.Security.Seccomp, c.Limits.Devices = &off, "unconfined", "all"
+	if got := c.SecurityChoices(); got.NoNewPrivs || got.Seccomp != "unconfined" || c.DefaultDevicesOnly() {
+		t.Errorf("a container run that turns the defaults off: %+v", got)
+	}
+}
+
+func TestSecurityChecks(t *testing.T) {
+	s := New()
+	s.Args = []string{"true"}
+	s.Security.CapAdd = []string{"NET_ADMIN", "all"}
+	s.Security.CapDrop = []string{"CAP_NOPE"}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `--cap-drop: unknown capability "CAP_NOPE"`) {
+		t.Errorf("an unknown capability: %v", err)
+	}
+}
