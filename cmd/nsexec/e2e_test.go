@@ -220,7 +220,7 @@ func TestIsolation(t *testing.T) {
 		}
 	})
 	t.Run("user", func(t *testing.T) {
-		cmd := testutil.Command(t, "-U", "sh", "-c", "id -u; cat /proc/self/uid_map; echo ready; sleep 100")
+		cmd := testutil.Command(t, "-U", "sh", "-c", "id -u; cat /proc/self/uid_map; echo ready; exec sleep 100")
 		_, out := startReadyOut(t, cmd)
 		if l := strings.Fields(out); len(l) < 4 || l[0] != "0" || l[1] != "0" || l[2] != "0" || l[3] != "1" {
 			t.Errorf("inside: %q, want uid 0 mapped to 0 (the caller), one ID", out)

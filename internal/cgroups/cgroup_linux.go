@@ -21,6 +21,11 @@ type Cgroup struct {
 	locks  []int             // flocked directory fds: the run is alive
 	byCtrl map[string]string // v1 controller -> the run's directory in its hierarchy
 	memDir string            // the directory with the memory files, "" without a memory limit
+
+	// hs and parent let Destroy remove nsexec's default parent once it is
+	// empty, so that nothing of nsexec stays in the hierarchies.
+	hs     []hierarchy
+	parent string
 }
 
 // runPrefix starts the name of every run's cgroup; Cleanup touches only
@@ -110,6 +115,9 @@ func createAt(root, parent string, r Resources) (*Cgroup, error) {
 			cg.Destroy()
 			return nil, err
 		}
+	}
+	if parent == DefaultParent {
+		cg.hs, cg.parent = hs, parent // set last: Destroy above runs under our lock
 	}
 	return cg, nil
 }
@@ -362,7 +370,23 @@ func (cg *Cgroup) Destroy() error {
 		unix.Close(fd)
 	}
 	cg.locks, cg.Dirs = nil, nil
+	if cg.parent != "" {
+		removeEmptyParent(cg.hs, cg.parent)
+	}
 	return errors.Join(errs...)
+}
+
+// removeEmptyParent removes the parent directories when no run is left in
+// them, under the parent's lock so that no run is being made there.
+func removeEmptyParent(hs []hierarchy, parent string) {
+	unlock, err := lockParent(hs, parent)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	for _, h := range hs {
+		unix.Rmdir(parentDir(h, parent)) // EBUSY: other runs are there
+	}
 }
 
 // removeRun removes the directories of one run. The common case, nothing
@@ -510,6 +534,10 @@ func lockDir(dir string) (int, error) {
 // just made, not yet locked, is never taken for a stale one. The lock is
 // on the parent in the first hierarchy, the same for every run.
 func lockParent(hs []hierarchy, parent string) (func(), error) {
+	return lockParentRetry(hs, parent, 10)
+}
+
+func lockParentRetry(hs []hierarchy, parent string, retries int) (func(), error) {
 	if len(hs) == 0 {
 		return nil, fmt.Errorf("cgroup: no cgroup hierarchy with %s is mounted", strings.Join(managed, ", "))
 	}
@@ -518,6 +546,9 @@ func lockParent(hs []hierarchy, parent string) (func(), error) {
 		return nil, permissionHint(err)
 	}
 	fd, err := unix.Open(pdir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT && retries > 0 { // just removed by the last run leaving
+		return lockParentRetry(hs, parent, retries-1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cgroup: open %s: %w", pdir, err)
 	}
@@ -530,6 +561,13 @@ func lockParent(hs []hierarchy, parent string) (func(), error) {
 	if err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("cgroup: lock %s: %w", pdir, err)
+	}
+	// The last run may have removed the directory before we held the lock:
+	// then lock the one that is there now.
+	var locked, now unix.Stat_t
+	if unix.Fstat(fd, &locked) == nil && (unix.Stat(pdir, &now) != nil || now.Ino != locked.Ino) && retries > 0 {
+		unix.Close(fd)
+		return lockParentRetry(hs, parent, retries-1)
 	}
 	return func() { unix.Close(fd) }, nil
 }

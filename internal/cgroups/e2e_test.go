@@ -370,3 +370,25 @@ func TestNoDevicesControllerFallback(t *testing.T) {
 		t.Errorf("a pids limit without a pids controller: exit %d, %q; want a clear error", r.Code, r.Stderr)
 	}
 }
+
+// Runs under the default parent start and end in parallel: the last one out
+// removes the parent, and none of those coming in trips over that.
+func TestDefaultParentConcurrent(t *testing.T) {
+	testutil.RequireRoot(t)
+	errs := make(chan string, 30)
+	for i := 0; i < 30; i++ {
+		go func() {
+			r := testutil.Run(t, "--memory", "64m", "--pids-limit", "50", "true")
+			if r.Code != 0 {
+				errs <- fmt.Sprintf("exit %d: %s", r.Code, r.Stderr)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for i := 0; i < 30; i++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
