@@ -16,8 +16,7 @@ bench-deps:
 
 # Root integration tests fail instead of skipping when NSEXEC_TEST_STRICT=1.
 test: deps
-	$(GO) vet ./...
-	NSEXEC_TEST_STRICT=$${NSEXEC_TEST_STRICT-1} $(GO) test -count=1 -timeout 40m ./...
+	./scripts/test.sh
 
 bench: bench-deps build
 	$(GO) run ./bench
