@@ -36,12 +36,18 @@ ip netns del $ns`
 
 func init() {
 	setup := func() (func(), error) {
+		// The ip script's `ip netns add` makes /run/netns a mount of its
+		// own when it is not one yet; then it goes again with the case.
+		netnsMounted := exec.Command("mountpoint", "-q", "/run/netns").Run() == nil
 		out, err := exec.Command("./nsexec", "--network", "bridge", "--bridge", benchBridge, "--subnet", benchSubnet, "true").CombinedOutput()
 		if err != nil {
 			return nil, &setupError{"make the bench bridge", err, out}
 		}
 		return func() {
 			exec.Command("./nsexec", "--network-cleanup", "--bridge", benchBridge).Run()
+			if !netnsMounted {
+				exec.Command("sh", "-c", `[ -z "$(ls -A /run/netns)" ] && while mountpoint -q /run/netns; do umount /run/netns || break; done`).Run()
+			}
 		}, nil
 	}
 	addCase(Case{
