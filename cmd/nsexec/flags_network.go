@@ -24,7 +24,7 @@ func (o *networkFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.subnet, "subnet", "", "IPv4 `CIDR` of a new bridge (default "+spec.DefaultSubnet.String()+")")
 	f.StringVar(&o.subnet6, "subnet6", "", "IPv6 `CIDR` of a new bridge, or none (default "+spec.DefaultSubnet6.String()+")")
 	f.StringVar(&o.ip, "ip", "", "fixed IPv4 `ADDR` on the bridge instead of the next free one")
-	f.StringArrayVar(&o.publish, "publish", nil, "forward a host port: `[HOST_IP:]HOST_PORT:PORT[/tcp|udp]` (repeatable)")
+	f.StringArrayVar(&o.publish, "publish", nil, "forward a host port: `PORTS` is [HOST_IP:]HOST_PORT:PORT[/tcp|udp] (repeatable)")
 	f.BoolVar(&o.cleanup, "network-cleanup", false, "remove the bridge (--bridge) and its NAT rules, then exit")
 }
 
