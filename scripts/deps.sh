@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building, testing and benchmarking nsexec need on Debian,
 # only when something is missing, so that a second run costs nothing.
-#   build: gcc (the init is C, see internal/initproc)
+#   build: gcc and libc6-dev (the init is C, the binary static: see
+#          internal/initproc)
 #   tests: busybox-static (a rootfs for the tests), iproute2, procps,
 #          util-linux (setpriv, ipcmk, unshare, nsenter), nftables,
 #          seccomp (scmp_sys_resolver: libseccomp's syscall tables, which
@@ -11,6 +12,8 @@ set -eu
 need=""
 check() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
 check gcc gcc
+# The binary is linked statically (internal/initproc): libc.a comes with libc6-dev.
+dpkg -s libc6-dev >/dev/null 2>&1 || need="$need libc6-dev"
 check busybox busybox-static
 check ip iproute2
 check ps procps
