@@ -52,7 +52,9 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	if err != nil {
 		return 0, startError(s, err)
 	}
-	tr.Step("clone: pid %d in new namespaces: %s", pid, spec.KindsString(s.Kinds()))
+	if tr.Enabled() {
+		tr.Step("clone: pid %d in new namespaces: %s", pid, spec.KindsString(clonedKinds(s)))
+	}
 
 	// The init waits for its config: everything the host side does to it
 	// happens before, so CMD never starts half set up, and no signal meant
@@ -146,6 +148,19 @@ func wait(pid int) (unix.WaitStatus, error) {
 //
 // When a user namespace is joined, the init creates every new namespace
 // itself, after joining, so that the joined one owns them (see join.c).
+// clonedKinds are the namespaces cloneFlags makes, for the trace; the init
+// traces the others as it makes them.
+func clonedKinds(s *spec.Spec) []spec.Namespace {
+	flags := cloneFlags(s)
+	var out []spec.Namespace
+	for _, ns := range s.Kinds() {
+		if flags&uintptr(nsenter.CloneFlag[ns]) != 0 {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
 func cloneFlags(s *spec.Spec) uintptr {
 	if s.Join.Joins(spec.User) {
 		return 0
