@@ -53,8 +53,9 @@ func TestNoLeakedDescriptors(t *testing.T) {
 	}
 	defer f.Close()
 	for _, args := range [][]string{{"-p"}, {"-n"}, {"-p", "--rootfs", testutil.BusyboxRootfs(t)}} {
-		cmd := testutil.Command(t, append(args, "sh", "-c", "ls /proc/$$/fd; :")...) // not exec: list the shell's own
-		cmd.ExtraFiles = []*os.File{f, f, f}                                         // fds 3, 4, 5, without CLOEXEC
+		// "; :" keeps the shell from exec'ing ls: it lists the shell's own.
+		cmd := testutil.Command(t, append(args, "sh", "-c", "ls /proc/$$/fd; :")...)
+		cmd.ExtraFiles = []*os.File{f, f, f} // fds 3, 4, 5, without CLOEXEC
 		r := testutil.RunCmd(t, cmd).MustSucceed(t)
 		for _, fd := range strings.Fields(r.Stdout) {
 			if fd != "0" && fd != "1" && fd != "2" && fd != "10" { // dash keeps its script on 10
