@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsexec/internal/linux"
 )
 
 // Cgroup is the cgroup of one run: a directory in each hierarchy it uses.
@@ -552,13 +554,7 @@ func lockParentRetry(hs []hierarchy, parent string, retries int) (func(), error)
 	if err != nil {
 		return nil, fmt.Errorf("cgroup: open %s: %w", pdir, err)
 	}
-	for {
-		err = unix.Flock(fd, unix.LOCK_EX)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
+	if err := linux.LockExclusive(fd); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("cgroup: lock %s: %w", pdir, err)
 	}

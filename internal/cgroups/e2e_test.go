@@ -18,11 +18,7 @@ import (
 	"nsexec/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // readInt reads a number from a cgroup file; -1 if it cannot.
 func readInt(path string) int64 {

@@ -13,11 +13,7 @@ import (
 	"nsexec/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestChdir(t *testing.T) {
 	testutil.RequireRoot(t)

@@ -18,11 +18,7 @@ import (
 	"nsexec/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // A user is one way of running nsexec.
 type user struct {

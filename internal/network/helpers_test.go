@@ -25,9 +25,7 @@ func TestMain(m *testing.M) {
 	if h := os.Getenv("NSXT_HELPER"); h != "" {
 		os.Exit(helper(h, os.Args[1:]))
 	}
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
+	testutil.Main(m)
 }
 
 // helper runs one part:

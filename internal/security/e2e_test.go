@@ -16,11 +16,7 @@ import (
 	"nsexec/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // dockerCaps spells Docker's default set as --cap-add takes it.
 var dockerCaps = strings.Join(security.DockerDefaultCaps.Names(), ",")

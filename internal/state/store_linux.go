@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsexec/internal/linux"
+
 	"nsexec/internal/nsenter"
 )
 
@@ -237,13 +239,7 @@ func (s *Store) lock() (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p, err)
 	}
-	for {
-		err = unix.Flock(fd, unix.LOCK_EX)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
+	if err := linux.LockExclusive(fd); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}

@@ -75,7 +75,15 @@ func Binary(t testing.TB) string {
 	return binPath
 }
 
-// Cleanup removes the built binary; call it from TestMain after m.Run.
+// Main is the TestMain of a package that runs the binary: it runs the tests,
+// then removes what Binary and the probes built.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
+// Cleanup removes the built binary; Main calls it after the tests.
 func Cleanup() {
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsexec/internal/linux"
 )
 
 // Owner is the process a lease belongs to: its PID and its start time (in
@@ -56,11 +58,7 @@ func (s *Store) Close() error { return s.lock.Close() }
 // run) is made anew, so nobody writes into a deleted directory.
 func (s *Store) Lock() error {
 	for {
-		err := unix.Flock(int(s.lock.Fd()), unix.LOCK_EX)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
+		if err := linux.LockExclusive(int(s.lock.Fd())); err != nil {
 			return fmt.Errorf("lock %s: %w", s.lock.Name(), err)
 		}
 		if s.stillLinked() {
