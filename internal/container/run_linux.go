@@ -62,8 +62,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	<-notified
 	err = host.attach(pid, tr)
 	if err == nil {
-		_, err = parentEnd.Write(initproc.Config(s, tr.Start()))
-		if err != nil {
+		if err = initproc.SendConfig(parentEnd, initproc.Config(s, tr.Start())); err != nil {
 			err = &Error{Code: 125, Err: fmt.Errorf("send config to init: %w", err)}
 		}
 	}

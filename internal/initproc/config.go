@@ -15,8 +15,8 @@ const EnvSyncFD = "_NSEXEC_INIT"
 const Argv0 = "nsexec-init"
 
 // Config encodes what the init does inside, in order, as "key=value\0"
-// records (see the protocol in init.c). t0 is the parent's start time on
-// CLOCK_MONOTONIC, so that the init's trace lines share one time line.
+// records (see the protocol in init.c), closed by "end=" (frame.go). t0 is
+// the parent's start time on CLOCK_MONOTONIC, so that the init's trace lines share one time line.
 func Config(s *spec.Spec, t0 int64) []byte {
 	var b strings.Builder
 	kv := func(k, v string) { b.WriteString(k + "=" + v + "\x00") }
@@ -52,6 +52,7 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	for _, enc := range encoders {
 		enc(s, kv)
 	}
+	b.WriteString(endRecord)
 	return []byte(b.String())
 }
 

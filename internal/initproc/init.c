@@ -8,10 +8,11 @@
 // or --as-pid-1) or stays as PID 1: forks CMD, reaps every child, forwards
 // signals, and exits with CMD's status.
 //
-// The protocol on the sync socket (SOCK_SEQPACKET, one record per message):
+// The protocol on the sync socket (SOCK_SEQPACKET, message boundaries kept):
 //
 //   parent                              init
-//   config "k=v\0k=v\0..."     ---->    apply it, step by step
+//   header "NSX\1" + length    ---->    read the whole config (frame.go)
+//   config "k=v\0...end=\0" in chunks   apply it, step by step
 //                              <----    "E<exit code>:<message>" on failure
 //   (EOF: CMD was executed, or everything inside has exited)
 #define _GNU_SOURCE
@@ -51,7 +52,7 @@ struct config {
 	int proc;          // mount a fresh /proc
 	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
 	int cgroupns;      // create the cgroup namespace
-	const char *cgroups[8]; // the run's cgroup v1 "tasks" files, to join
+	const char **cgroups; // the run's cgroup v1 "tasks" files, to join
 	int ncgroups;
 	int fork;          // stay as PID 1 and fork CMD
 };
@@ -97,23 +98,63 @@ void fail(int code, const char *fmt, ...)
 	_exit(code);
 }
 
-static void read_config(void)
+// recv_msg reads one message of at most size bytes; a longer one is an
+// error, never cut (MSG_TRUNC makes recv return its real length).
+static size_t recv_msg(void *buf, size_t size)
 {
-	static char buf[65536];
 	ssize_t n;
 	do
-		n = recv(sync_fd, buf, sizeof buf - 1, 0);
+		n = recv(sync_fd, buf, size, MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		fail(125, "init: read config: %s", n < 0 ? strerror(errno) : "parent went away");
-	buf[n] = 0;
+	if (n < 0)
+		fail(125, "init: read config: %s", strerror(errno));
+	if (n == 0)
+		fail(125, "init: read config: the parent went away");
+	if ((size_t)n > size)
+		fail(125, "init: read config: a message of %zd bytes, %zu expected", n, size);
+	return n;
+}
+
+// read_frames reads the config whole (see frame.go): a header with its
+// length, then chunks up to exactly that length.
+static char *read_frames(size_t *len)
+{
+	unsigned char hdr[8];
+	if (recv_msg(hdr, sizeof hdr) != sizeof hdr || memcmp(hdr, "NSX", 3))
+		fail(125, "init: read config: not a config header");
+	if (hdr[3] != 1)
+		fail(125, "init: read config: protocol version %d, this init speaks 1 "
+			  "(the nsexec binary changed during the run?)", hdr[3]);
+	size_t total = hdr[4] | hdr[5] << 8 | hdr[6] << 16 | (size_t)hdr[7] << 24;
+	if (total > (64u << 20))
+		fail(125, "init: read config: %zu bytes announced, more than 64 MiB", total);
+	char *buf = malloc(total + 1);
+	if (!buf)
+		fail(125, "init: read config: out of memory for %zu bytes", total);
+	for (size_t got = 0; got < total;)
+		got += recv_msg(buf + got, total - got);
+	buf[total] = 0;
+	*len = total;
+	return buf;
+}
+
+static void read_config(void)
+{
+	size_t n;
+	char *buf = read_frames(&n); // never freed: the values live on
+	int ended = 0;
+	if (n == 0 || buf[n - 1] != 0)
+		fail(125, "init: read config: the last record is cut");
 	for (char *p = buf, *next; p < buf + n; p = next) {
 		next = p + strlen(p) + 1; // before the '=' below is cut
+		if (ended)
+			fail(125, "init: read config: records after the end");
 		char *v = strchr(p, '=');
 		if (!v)
-			continue;
+			fail(125, "init: read config: a record without '=': %.32s", p);
 		*v++ = 0;
-		if (!strcmp(p, "t0")) cfg.t0 = atoll(v);
+		if (!strcmp(p, "end")) ended = 1;
+		else if (!strcmp(p, "t0")) cfg.t0 = atoll(v);
 		else if (!strcmp(p, "verbose")) cfg.verbose = 1;
 		else if (!strcmp(p, "prop")) cfg.prop = v;
 		else if (!strcmp(p, "host")) cfg.host = v;
@@ -121,13 +162,20 @@ static void read_config(void)
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
 		else if (!strcmp(p, "cgroupns")) cfg.cgroupns = 1;
-		else if (!strcmp(p, "cgroup") && cfg.ncgroups < 8) cfg.cgroups[cfg.ncgroups++] = v;
+		else if (!strcmp(p, "cgroup")) {
+			cfg.cgroups = realloc(cfg.cgroups, (cfg.ncgroups + 1) * sizeof *cfg.cgroups);
+			if (!cfg.cgroups)
+				fail(125, "init: out of memory");
+			cfg.cgroups[cfg.ncgroups++] = v;
+		}
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
 			 network_config(p, v) || join_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
-		// v stays valid: buf is static.
 	}
+	// The confinement records come last: a config without its end is not run.
+	if (!ended)
+		fail(125, "init: read config: it has no end record");
 }
 
 static void set_propagation(void)
