@@ -298,10 +298,14 @@ static int status_code(int st)
 
 // reaper is PID 1: it reaps every child, forwards signals to CMD, and exits
 // with CMD's status once CMD is gone (the kernel then kills what is left).
-void reaper(pid_t child)
+// It needs nothing else, and keeps nothing else (security_confine_reaper).
+void reaper(pid_t child, int gate)
 {
 	sigset_t all;
 	sigfillset(&all);
+	security_confine_reaper(gate); // may still report a failure on sync_fd
+	if (gate >= 0 && write(gate, "k", 1) != 1)
+		fail(125, "init: release CMD: %s", strerror(errno));
 	close(sync_fd);
 	for (;;) {
 		siginfo_t si;
@@ -367,13 +371,26 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old); // before fork: no signal is lost
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(125, "init: pipe: %s", strerror(errno));
 	pid_t child = fork();
 	if (child < 0)
 		fail(125, "init: fork: %s%s", strerror(errno),
 		     errno == ENOMEM && join_forks() ? " (the joined PID namespace has no PID 1 any more)" : "");
 	if (child == 0) { // CMD; its trace line covers the fork
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(gate[1]);
+		char k;
+		ssize_t n;
+		do
+			n = read(gate[0], &k, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(125); // the reaper could not confine itself, and said why
+		close(gate[0]);
 		exec_cmd(argv + 1);
 	}
-	reaper(child);
+	close(gate[0]);
+	reaper(child, gate[1]);
 }

@@ -29,6 +29,10 @@ void process_before_exec(void);
 int security_config(const char *key, const char *val);
 void security_before_process(void);
 void security_before_exec(void);
+// security_confine_reaper: the init that stays resident keeps CAP_KILL only,
+// no_new_privs and an allow-list filter (writing allowed on gate alone),
+// before CMD exists.
+void security_confine_reaper(int gate);
 
 // network.c: the bridge's /etc/hosts and /etc/resolv.conf, bound in PID 1
 // before mounts_setup (the veth and addresses are set up by the parent).
@@ -46,6 +50,8 @@ void join_before_exec(void);
 
 // init.c, shared with join.c.
 void time_ns_create(const char *offsets);
-void reaper(pid_t child) __attribute__((noreturn));
+// reaper confines itself, then writes a byte on gate (if >= 0): CMD, forked
+// before, waits for it so it never exists beside an unconfined PID 1.
+void reaper(pid_t child, int gate) __attribute__((noreturn));
 
 #endif

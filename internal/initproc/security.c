@@ -15,9 +15,11 @@
 // lowered, and the profile must allow capset and prctl (Docker's does).
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,10 @@
 #else
 #define PRECOMPILED 0
 static const struct sock_fprog precompiled_filters[1];
+#endif
+
+#ifndef SECCOMP_RET_KILL_PROCESS
+#define SECCOMP_RET_KILL_PROCESS 0x80000000U
 #endif
 
 #ifndef PR_CAP_AMBIENT
@@ -228,4 +234,74 @@ void security_before_exec(void)
 		if (sec.filter)
 			install_filter();
 	}
+}
+
+// The reaper's filter: an allow-list of what it does (wait, forward a
+// signal, exit, and write one byte on the gate that releases CMD), every
+// other call fails with EPERM, another ABI kills it.
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ALLOW_NR(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+		     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+enum { GATE_FD = 6 }; // the instruction that holds the gate's descriptor
+static struct sock_filter reaper_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+#if defined(__x86_64__)
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+#else
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 1, 0),
+#endif
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 0, 4), // A stays nr past it
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])), // fd: an int
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0 /* GATE_FD */, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	ALLOW_NR(SYS_rt_sigtimedwait),
+	ALLOW_NR(SYS_wait4),
+	ALLOW_NR(SYS_waitid),
+	ALLOW_NR(SYS_kill),
+	ALLOW_NR(SYS_exit_group),
+	ALLOW_NR(SYS_exit),
+	ALLOW_NR(SYS_rt_sigreturn),
+	ALLOW_NR(SYS_restart_syscall),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+};
+#endif
+
+// security_confine_reaper confines the init that stays resident (PID 1, or
+// the reaper outside a joined PID namespace) before CMD exists: it keeps
+// CAP_KILL alone (to forward signals to a CMD of any user), sets
+// no_new_privs and an allow-list filter. A CMD that may ptrace it (with
+// CAP_SYS_PTRACE) thus gains nothing it does not have (issue 9, hole 2:
+// a ptraced PID 1 with every capability called open_by_handle_at).
+void security_confine_reaper(int gate)
+{
+	unsigned long long eff, perm, inh, kill = 1ULL << CAP_KILL;
+	capget2(&eff, &perm, &inh);
+	if (eff >> CAP_SETPCAP & 1) {
+		int last = last_cap();
+		for (int c = 0; c <= last; c++)
+			if (c != CAP_KILL && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+				fail(125, "init: confine PID 1: drop CAP_%s from the bounding set: %s",
+				     cap_name(c), strerror(errno));
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		fail(125, "init: confine PID 1: clear ambient set: %s", strerror(errno));
+	if (capset3(perm & kill, perm & kill, 0) < 0)
+		fail(125, "init: confine PID 1: set capabilities: %s", strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(125, "init: confine PID 1: no_new_privs: %s", strerror(errno));
+#ifdef ALLOW_NR
+	trace("security: pid %d confined: CAP_KILL only, no_new_privs, seccomp allow-list of %zu",
+	      getpid(), sizeof reaper_filter / sizeof *reaper_filter);
+	reaper_filter[GATE_FD].k = gate; // -1: no write at all
+	struct sock_fprog prog = {sizeof reaper_filter / sizeof *reaper_filter,
+				  (struct sock_filter *)reaper_filter};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		fail(125, "init: confine PID 1: seccomp: %s", strerror(errno));
+#else
+	(void)gate;
+	trace("security: pid %d confined: CAP_KILL only, no_new_privs", getpid());
+#endif
 }

@@ -15,6 +15,9 @@
 //	                         forever: retrying when fork fails, so that the
 //	                         bomb never dies out (a shell's can)
 //	probe euid               print the effective uid
+//	probe ptrace-inject PID HANDLE
+//	                         attach to PID and make it call open_by_handle_at
+//	                         with HANDLE (hex: type, bytes); print the outcome
 //
 // Every attempt in "forbidden" is harmless if it were allowed: invalid
 // arguments make the kernel fail after its permission checks.
@@ -80,6 +83,9 @@ func main() {
 				time.Sleep(time.Millisecond)
 			}
 		}
+	case "ptrace-inject":
+		pid, _ := strconv.Atoi(os.Args[2])
+		ptraceInject(pid, os.Args[3])
 	case "euid":
 		fmt.Println(os.Geteuid())
 	default:

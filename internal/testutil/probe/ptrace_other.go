@@ -1,0 +1,5 @@
+//go:build !amd64
+
+package main
+
+func ptraceInject(pid int, handleHex string) { fail("ptrace-inject: amd64 only") }
