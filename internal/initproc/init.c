@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -84,9 +85,47 @@ void trace(const char *fmt, ...)
 	step_start = t;
 }
 
+// The gate holds CMD, forked by the PID 1 that stays, until PID 1 has
+// confined itself: a word in a shared page that PID 1 sets, and that CMD
+// spins on right before its confinement and execve. Spinning rather than
+// blocking: a wake-up costs ~0.1 ms on this kind of VM, the wait a few µs.
+enum { GATE_SHUT, GATE_OPEN, GATE_FAILED };
+static int *gate;
+static int gate_owner; // set in the PID 1 that opens it (getpid is filtered there)
+
+static void gate_make(void)
+{
+	gate = mmap(NULL, sizeof *gate, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (gate == MAP_FAILED)
+		fail(125, "init: mmap: %s", strerror(errno));
+}
+
+static void gate_set(int state)
+{
+	if (gate && gate_owner)
+		__atomic_store_n(gate, state, __ATOMIC_RELEASE);
+}
+
+// gate_wait returns once PID 1 is confined; CMD ends if PID 1 failed or died.
+static void gate_wait(void)
+{
+	if (!gate || gate_owner)
+		return;
+	pid_t parent = getppid();
+	int state;
+	while ((state = __atomic_load_n(gate, __ATOMIC_ACQUIRE)) == GATE_SHUT) {
+		if (getppid() != parent)
+			_exit(125);
+		sched_yield();
+	}
+	if (state != GATE_OPEN)
+		_exit(125); // PID 1 said why
+}
+
 // fail reports an error to the parent, which prints it once, and exits.
 void fail(int code, const char *fmt, ...)
 {
+	gate_set(GATE_FAILED);
 	char msg[1024];
 	int n = snprintf(msg, sizeof msg, "E%d:", code);
 	va_list ap;
@@ -282,6 +321,7 @@ static void exec_cmd(char **argv)
 	join_before_exec();
 	security_before_process();
 	process_before_exec();
+	gate_wait();
 	security_before_exec();
 	trace("exec: %s as pid %d", argv[0], getpid());
 	execvp(argv[0], argv);
@@ -299,13 +339,12 @@ static int status_code(int st)
 // reaper is PID 1: it reaps every child, forwards signals to CMD, and exits
 // with CMD's status once CMD is gone (the kernel then kills what is left).
 // It needs nothing else, and keeps nothing else (security_confine_reaper).
-void reaper(pid_t child, int gate)
+void reaper(pid_t child)
 {
 	sigset_t all;
 	sigfillset(&all);
-	security_confine_reaper(gate); // may still report a failure on sync_fd
-	if (gate >= 0 && write(gate, "k", 1) != 1)
-		fail(125, "init: release CMD: %s", strerror(errno));
+	security_confine_reaper(); // may still report a failure on sync_fd
+	gate_set(GATE_OPEN);
 	close(sync_fd);
 	for (;;) {
 		siginfo_t si;
@@ -371,26 +410,15 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old); // before fork: no signal is lost
-	int gate[2];
-	if (pipe2(gate, O_CLOEXEC) < 0)
-		fail(125, "init: pipe: %s", strerror(errno));
+	gate_make();
 	pid_t child = fork();
 	if (child < 0)
 		fail(125, "init: fork: %s%s", strerror(errno),
 		     errno == ENOMEM && join_forks() ? " (the joined PID namespace has no PID 1 any more)" : "");
 	if (child == 0) { // CMD; its trace line covers the fork
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		close(gate[1]);
-		char k;
-		ssize_t n;
-		do
-			n = read(gate[0], &k, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(125); // the reaper could not confine itself, and said why
-		close(gate[0]);
 		exec_cmd(argv + 1);
 	}
-	close(gate[0]);
-	reaper(child, gate[1]);
+	gate_owner = 1;
+	reaper(child);
 }

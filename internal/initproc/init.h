@@ -30,9 +30,8 @@ int security_config(const char *key, const char *val);
 void security_before_process(void);
 void security_before_exec(void);
 // security_confine_reaper: the init that stays resident keeps CAP_KILL only,
-// no_new_privs and an allow-list filter (writing allowed on gate alone),
-// before CMD exists.
-void security_confine_reaper(int gate);
+// no_new_privs and an allow-list filter, before CMD exists.
+void security_confine_reaper(void);
 
 // network.c: the bridge's /etc/hosts and /etc/resolv.conf, bound in PID 1
 // before mounts_setup (the veth and addresses are set up by the parent).
@@ -50,8 +49,8 @@ void join_before_exec(void);
 
 // init.c, shared with join.c.
 void time_ns_create(const char *offsets);
-// reaper confines itself, then writes a byte on gate (if >= 0): CMD, forked
-// before, waits for it so it never exists beside an unconfined PID 1.
-void reaper(pid_t child, int gate) __attribute__((noreturn));
+// reaper confines itself, then opens the gate (gate_open): CMD, forked
+// before, waits at it so that it never exists beside an unconfined PID 1.
+void reaper(pid_t child) __attribute__((noreturn));
 
 #endif

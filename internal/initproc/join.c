@@ -235,7 +235,7 @@ void join_after_config(void)
 	close(relay);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_NAME, "nsexec-init", 0, 0, 0); // --join PID finds the instance by it
-	reaper(child, -1); // CMD, in the new PID namespace, cannot see this one
+	reaper(child); // CMD, in the new PID namespace, cannot see this one
 }
 
 int join_forks(void) { return join.pid_joined; }

@@ -237,13 +237,11 @@ void security_before_exec(void)
 }
 
 // The reaper's filter: an allow-list of what it does (wait, forward a
-// signal, exit, and write one byte on the gate that releases CMD), every
-// other call fails with EPERM, another ABI kills it.
+// signal, exit), every other call fails with EPERM, another ABI kills it.
 #if defined(__x86_64__) || defined(__aarch64__)
 #define ALLOW_NR(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
 		     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-enum { GATE_FD = 6 }; // the instruction that holds the gate's descriptor
-static struct sock_filter reaper_filter[] = {
+static const struct sock_filter reaper_filter[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 #if defined(__x86_64__)
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
@@ -252,11 +250,6 @@ static struct sock_filter reaper_filter[] = {
 #endif
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 0, 4), // A stays nr past it
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])), // fd: an int
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0 /* GATE_FD */, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 	ALLOW_NR(SYS_rt_sigtimedwait),
 	ALLOW_NR(SYS_wait4),
 	ALLOW_NR(SYS_waitid),
@@ -275,7 +268,7 @@ static struct sock_filter reaper_filter[] = {
 // no_new_privs and an allow-list filter. A CMD that may ptrace it (with
 // CAP_SYS_PTRACE) thus gains nothing it does not have (issue 9, hole 2:
 // a ptraced PID 1 with every capability called open_by_handle_at).
-void security_confine_reaper(int gate)
+void security_confine_reaper(void)
 {
 	unsigned long long eff, perm, inh, kill = 1ULL << CAP_KILL;
 	capget2(&eff, &perm, &inh);
@@ -295,13 +288,11 @@ void security_confine_reaper(int gate)
 #ifdef ALLOW_NR
 	trace("security: pid %d confined: CAP_KILL only, no_new_privs, seccomp allow-list of %zu",
 	      getpid(), sizeof reaper_filter / sizeof *reaper_filter);
-	reaper_filter[GATE_FD].k = gate; // -1: no write at all
 	struct sock_fprog prog = {sizeof reaper_filter / sizeof *reaper_filter,
 				  (struct sock_filter *)reaper_filter};
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		fail(125, "init: confine PID 1: seccomp: %s", strerror(errno));
 #else
-	(void)gate;
 	trace("security: pid %d confined: CAP_KILL only, no_new_privs", getpid());
 #endif
 }
