@@ -12,6 +12,8 @@
 //
 //   parent                              init
 //   config "k=v\0k=v\0..."     ---->    apply it, step by step
+//                              <----    with -t: "T", the new terminal's
+//                                       master attached (SCM_RIGHTS)
 //                              <----    "E<exit code>:<message>" on failure
 //   (EOF: CMD was executed, or everything inside has exited)
 #define _GNU_SOURCE
@@ -124,7 +126,7 @@ static void read_config(void)
 		else if (!strcmp(p, "cgroup") && cfg.ncgroups < 8) cfg.cgroups[cfg.ncgroups++] = v;
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
-			 network_config(p, v) || join_config(p, v)) ;
+			 network_config(p, v) || join_config(p, v) || tty_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
 		// v stays valid: buf is static.
 	}
@@ -231,6 +233,7 @@ static void exec_cmd(char **argv)
 	unsetenv("_NSEXEC_INIT");
 	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	tty_before_exec();
 	join_before_exec();
 	security_before_process();
 	process_before_exec();
@@ -307,6 +310,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		mount_proc();
 	network_setup();
 	mounts_setup();
+	tty_open(AT_FDCWD, "/dev/ptmx"); // -t, when the mount plan has not opened it
 
 	if (!cfg.fork && !join_forks())
 		exec_cmd(argv + 1);
@@ -327,5 +331,6 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		exec_cmd(argv + 1);
 	}
+	tty_after_fork();
 	reaper(child);
 }

@@ -44,6 +44,18 @@ void join_after_config(void); // may fork PID 1 of a new PID ns, and stay as its
 int join_forks(void);         // CMD must be forked: a PID ns was joined
 void join_before_exec(void);
 
+// tty.c: CMD's own session and, with -t, its new terminal. tty_open opens
+// the terminal once (mounts.c, with the new root's descriptor; else init.c
+// after the mounts), sends the master to the parent and returns the slave;
+// without -t it does nothing and returns -1, as tty_fd does before. PID 1
+// calls tty_after_fork once CMD is forked; CMD calls tty_before_exec first
+// of its steps before execve.
+int tty_config(const char *key, const char *val);
+int tty_open(int dirfd, const char *ptmx);
+int tty_fd(void);
+void tty_after_fork(void);
+void tty_before_exec(void);
+
 // init.c, shared with join.c.
 void time_ns_create(const char *offsets);
 void reaper(pid_t child) __attribute__((noreturn));
