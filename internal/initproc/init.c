@@ -271,8 +271,9 @@ void reaper(pid_t child)
 					_exit(status_code(st));
 			continue;
 		}
-		// A signal from the terminal went to the whole process group,
-		// CMD included: forwarding it would deliver it twice.
+		// A signal from the terminal went to the init's process group:
+		// CMD got it too when it is in that group, and the parent
+		// forwards it when it is not (a session of its own).
 		if (si.si_code == SI_KERNEL)
 			continue;
 		kill(child, sig);
