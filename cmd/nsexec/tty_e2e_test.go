@@ -151,6 +151,7 @@ func TestTtyInteractiveShell(t *testing.T) {
 	s := c.screen
 	type_ := func(line string) { c.ptm.Write([]byte(line + "\r")) } // Enter, in raw mode
 
+	s.expect(t, "/ # ") // the prompt: nsexec's terminal is raw by now
 	type_("stty size; echo size-$((1+1))")
 	s.expect(t, "33 101")
 	s.expect(t, "size-2")

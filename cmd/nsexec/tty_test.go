@@ -80,6 +80,7 @@ func TestTerminalInterruptOnce(t *testing.T) {
 	testutil.RequireRoot(t)
 	root := testutil.BusyboxRootfs(t)
 	for _, args := range [][]string{{"-p"}, {"-p", "--rootfs", root}} {
+		t.Logf("%v", args)
 		ptm, wait := runOnTerminal(t, append(args, "sh", "-c",
 			`n=0; trap 'n=$((n+1))' INT; echo ready; while [ $n -eq 0 ]; do sleep 0.05; done; sleep 0.5; echo "got $n"`)...)
 		r := terminalLines(ptm)

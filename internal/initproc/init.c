@@ -271,9 +271,9 @@ void reaper(pid_t child)
 					_exit(status_code(st));
 			continue;
 		}
-		// A signal from the terminal went to the init's process group:
-		// CMD got it too when it is in that group, and the parent
-		// forwards it when it is not (a session of its own).
+		// A signal from the terminal went to the whole process group,
+		// CMD included: forwarding it would deliver it twice. (A run in
+		// a session of its own gets none: the parent forwards them.)
 		if (si.si_code == SI_KERNEL)
 			continue;
 		kill(child, sig);
@@ -291,6 +291,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		fail(125, "init: no command");
 	join_enter();
 	read_config();
+	tty_new_session();
 	step_start = now_ns();
 	trace("init: started as pid %d", getpid());
 	join_after_config();

@@ -1,11 +1,15 @@
 // tty.c: CMD's session and, with -t, its own terminal. See init.h.
 //
-// A container run (--rootfs) and a joined run give CMD a session of its
-// own (setsid) right before execve: it then has no controlling terminal,
-// and TIOCSTI on the caller's terminal, which it may still hold as stdin,
-// fails with EPERM (the kernel lets only the terminal's own session, or
-// CAP_SYS_ADMIN in the host's user namespace, push input into it): nothing
-// inside can type commands into the caller's shell (CVE-2017-5226).
+// A container run (--rootfs), a joined run and a -t run leave the caller's
+// session: the init calls setsid as soon as it has its config, so that
+// neither it nor anything it starts (CMD, a relay, PID 1) has a
+// controlling terminal. TIOCSTI on the caller's terminal, which CMD may
+// still hold as stdin, then fails with EPERM (the kernel lets only the
+// terminal's own session, or CAP_SYS_ADMIN in the host's user namespace,
+// push input into it): nothing inside can type commands into the caller's
+// shell (CVE-2017-5226). Being out of the terminal's process group, the
+// init gets no signal from it either: nsexec forwards each one once (two
+// copies of a pending signal would be merged into one by the kernel).
 //
 // With -t the init opens a new pseudo-terminal: from the run's own devpts
 // when it has a rootfs (mounts.c calls tty_open during the mount plan and
@@ -110,14 +114,20 @@ void tty_after_fork(void)
 	slave = -1;
 }
 
+void tty_new_session(void)
+{
+	if ((new_session || want_tty) && setsid() < 0)
+		fail(125, "init: start a new session: %s", strerror(errno));
+}
+
 void tty_before_exec(void)
 {
-	if (!new_session && !want_tty)
-		return;
-	if (setsid() < 0)
-		fail(125, "init: start a new session: %s", strerror(errno));
 	if (slave < 0)
 		return;
+	// CMD leads its own session, the one its terminal belongs to (the
+	// init itself, when CMD is the init, already does).
+	if (setsid() < 0 && getsid(0) != getpid())
+		fail(125, "--tty: start CMD's session: %s", strerror(errno));
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		fail(125, "--tty: make the terminal CMD's controlling terminal: %s", strerror(errno));
 	for (int fd = 0; fd <= 2; fd++)
