@@ -17,6 +17,7 @@ type processFlags struct {
 	clearEnv bool
 	uid, gid string
 	groups   string
+	tty      bool
 }
 
 func (o *processFlags) register(f *pflag.FlagSet) {
@@ -26,11 +27,12 @@ func (o *processFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.uid, "uid", "", "run CMD as numeric user `UID`")
 	f.StringVar(&o.gid, "gid", "", "run CMD as numeric group `GID`")
 	f.StringVar(&o.groups, "groups", "", "set CMD's supplementary groups to `GID,GID...` (empty: none)")
+	f.BoolVarP(&o.tty, "tty", "t", false, "give CMD a new pseudo-terminal, relayed to nsexec's own (raw mode)")
 }
 
 func (o *processFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	p := &s.Process
-	p.Dir, p.Env, p.ClearEnv = o.dir, o.env, o.clearEnv
+	p.Dir, p.Env, p.ClearEnv, p.Tty = o.dir, o.env, o.clearEnv, o.tty
 	var err error
 	if f.Changed("uid") {
 		if p.UID, err = parseID("--uid", o.uid); err != nil {

@@ -72,20 +72,27 @@ func readUntil(t *testing.T, lines <-chan string, want string) string {
 	}
 }
 
-// Ctrl-C on the terminal reaches CMD once: the terminal signals the whole
-// foreground process group, and neither nsexec nor its init sends it again.
+// Ctrl-C on the terminal reaches CMD once: on the host's filesystem the
+// terminal signals the whole foreground process group, CMD included, and
+// neither nsexec nor its init sends it again; a container's CMD, in a
+// session of its own, gets it from nsexec.
 func TestTerminalInterruptOnce(t *testing.T) {
-	ptm, wait := runOnTerminal(t, "-p", "sh", "-c",
-		`n=0; trap 'n=$((n+1))' INT; echo ready; while [ $n -eq 0 ]; do sleep 0.05; done; sleep 0.5; echo "got $n"`)
-	r := terminalLines(ptm)
-	readUntil(t, r, "ready")
-	ptm.Write([]byte{3}) // ^C
-	out := readUntil(t, r, "got ")
-	if !strings.Contains(out, "got 1") {
-		t.Errorf("CMD got SIGINT more than once: %q", out)
-	}
-	if code := wait(); code != 0 {
-		t.Errorf("exit %d", code)
+	testutil.RequireRoot(t)
+	root := testutil.BusyboxRootfs(t)
+	for _, args := range [][]string{{"-p"}, {"-p", "--rootfs", root}} {
+		t.Logf("%v", args)
+		ptm, wait := runOnTerminal(t, append(args, "sh", "-c",
+			`n=0; trap 'n=$((n+1))' INT; echo ready; while [ $n -eq 0 ]; do sleep 0.05; done; sleep 0.5; echo "got $n"`)...)
+		r := terminalLines(ptm)
+		readUntil(t, r, "ready")
+		ptm.Write([]byte{3}) // ^C
+		out := readUntil(t, r, "got ")
+		if !strings.Contains(out, "got 1") {
+			t.Errorf("%v: CMD got SIGINT other than once: %q", args, out)
+		}
+		if code := wait(); code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
 	}
 }
 

@@ -43,6 +43,13 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	host := hostParts(s)
 	defer func() { host.undo() }() // the parts prepare keeps, not those made
 
+	var tty *terminal
+	if s.Process.Tty {
+		tty = newTerminal()
+		s.Process.TtySize = tty.size()
+		defer tty.restore() // on every way out, before main prints an error
+	}
+
 	if err := host.prepare(s, tr); err != nil {
 		return 0, err
 	}
@@ -74,9 +81,17 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		}
 		return 0, err
 	}
-	go forwardSignals(sigs, pid)
+	if tty != nil {
+		if err := tty.start(parentEnd); err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			wait(pid)
+			return 0, err
+		}
+	}
+	go forwardSignals(sigs, pid, !s.NewSession(), tty)
 
 	ws, err := wait(pid)
+	tty.finish()
 	if msg := initError(parentEnd); msg != nil {
 		return 0, msg
 	}
@@ -219,7 +234,16 @@ func startError(s *spec.Spec, err error) error {
 func initError(sock *os.File) *Error {
 	buf := make([]byte, 2048)
 	n, _, err := unix.Recvfrom(int(sock.Fd()), buf, unix.MSG_DONTWAIT)
-	if err != nil || n < 2 || buf[0] != 'E' {
+	if err != nil {
+		return nil
+	}
+	return parseInitError(buf[:n])
+}
+
+// parseInitError reads an "E<code>:<message>" record; nil if buf is none.
+func parseInitError(buf []byte) *Error {
+	n := len(buf)
+	if n < 2 || buf[0] != 'E' {
 		return nil
 	}
 	code, msg, ok := strings.Cut(string(buf[1:n]), ":")

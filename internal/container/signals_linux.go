@@ -22,9 +22,17 @@ var forwarded = []os.Signal{
 var fromTerminal = map[os.Signal]bool{unix.SIGINT: true, unix.SIGQUIT: true, unix.SIGWINCH: true}
 
 // forwardSignals passes signals on to the init (which passes them to CMD).
-func forwardSignals(sigs <-chan os.Signal, pid int) {
+// sameSession says whether CMD is in nsexec's session (a run on the host's
+// filesystem without -t), and so got the terminal's own signals already.
+// With -t, a window change is passed on as the new size of CMD's terminal,
+// whose kernel side signals CMD's foreground job.
+func forwardSignals(sigs <-chan os.Signal, pid int, sameSession bool, tty *terminal) {
 	for sig := range sigs {
-		if fromTerminal[sig] && inForeground() {
+		switch {
+		case sig == unix.SIGWINCH && tty != nil:
+			tty.resize()
+			continue
+		case fromTerminal[sig] && sameSession && inForeground():
 			continue
 		}
 		_ = unix.Kill(pid, sig.(syscall.Signal))

@@ -23,6 +23,13 @@ func TestConfig(t *testing.T) {
 		{"time offsets", func(s *spec.Spec) { s.MonotonicOffset, s.BoottimeOffset = -5, 7 },
 			[]string{"timens=-5 7"}, []string{"proc="}},
 		{"verbose", func(s *spec.Spec) { s.Verbose = true }, []string{"verbose=1"}, nil},
+		// CMD stays in the caller's session on the host's filesystem, and
+		// gets one of its own in a container, a joined run, and with -t.
+		{"plain run", func(s *spec.Spec) { s.New[spec.PID] = true }, nil, []string{"setsid=", "tty="}},
+		{"container run", func(s *spec.Spec) { s.Rootfs.Dir = "/r" }, []string{"setsid=1"}, []string{"tty="}},
+		{"joined run", func(s *spec.Spec) { s.Join.Target = "web" }, []string{"setsid=1"}, []string{"tty="}},
+		{"tty", func(s *spec.Spec) { s.Process.Tty, s.Process.TtySize = true, [4]uint16{24, 80, 0, 0} },
+			[]string{"setsid=1", "tty=24 80 0 0"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

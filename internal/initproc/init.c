@@ -13,6 +13,8 @@
 //   parent                              init
 //   header "NSX\1" + length    ---->    read the whole config (frame.go)
 //   config "k=v\0...end=\0" in chunks   apply it, step by step
+//                              <----    with -t: "T", the new terminal's
+//                                       master attached (SCM_RIGHTS)
 //                              <----    "E<exit code>:<message>" on failure
 //   (EOF: CMD was executed, or everything inside has exited)
 #define _GNU_SOURCE
@@ -209,7 +211,7 @@ static void read_config(void)
 		}
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
-			 network_config(p, v) || join_config(p, v)) ;
+			 network_config(p, v) || join_config(p, v) || tty_config(p, v)) ;
 		else fail(125, "init: unknown config %s", p);
 	}
 	// The confinement records come last: a config without its end is not run.
@@ -318,6 +320,7 @@ static void exec_cmd(char **argv)
 	unsetenv("_NSEXEC_INIT");
 	// Descriptors nsexec inherited without CLOEXEC must not reach CMD.
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	tty_before_exec();
 	join_before_exec();
 	security_before_process();
 	process_before_exec();
@@ -360,7 +363,8 @@ void reaper(pid_t child)
 			continue;
 		}
 		// A signal from the terminal went to the whole process group,
-		// CMD included: forwarding it would deliver it twice.
+		// CMD included: forwarding it would deliver it twice. (A run in
+		// a session of its own gets none: the parent forwards them.)
 		if (si.si_code == SI_KERNEL)
 			continue;
 		kill(child, sig);
@@ -378,6 +382,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		fail(125, "init: no command");
 	join_enter();
 	read_config();
+	tty_new_session();
 	step_start = now_ns();
 	trace("init: started as pid %d", getpid());
 	join_after_config();
@@ -398,6 +403,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		mount_proc();
 	network_setup();
 	mounts_setup();
+	tty_open(AT_FDCWD, "/dev/ptmx"); // -t, when the mount plan has not opened it
 
 	if (!cfg.fork && !join_forks())
 		exec_cmd(argv + 1);
@@ -419,6 +425,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		exec_cmd(argv + 1);
 	}
+	tty_after_fork();
 	gate_owner = 1;
 	reaper(child);
 }

@@ -47,6 +47,21 @@ void join_after_config(void); // may fork PID 1 of a new PID ns, and stay as its
 int join_forks(void);         // CMD must be forked: a PID ns was joined
 void join_before_exec(void);
 
+// tty.c: the run's own session and, with -t, CMD's new terminal.
+// tty_new_session leaves the caller's session, right after the config is
+// read (a container, joined or -t run). tty_open opens
+// the terminal once (mounts.c, with the new root's descriptor; else init.c
+// after the mounts), sends the master to the parent and returns the slave;
+// without -t it does nothing and returns -1, as tty_fd does before. PID 1
+// calls tty_after_fork once CMD is forked; CMD calls tty_before_exec first
+// of its steps before execve.
+int tty_config(const char *key, const char *val);
+void tty_new_session(void);
+int tty_open(int dirfd, const char *ptmx);
+int tty_fd(void);
+void tty_after_fork(void);
+void tty_before_exec(void);
+
 // init.c, shared with join.c.
 void time_ns_create(const char *offsets);
 // reaper confines itself, then opens the gate (gate_open): CMD, forked

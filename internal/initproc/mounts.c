@@ -272,12 +272,21 @@ static void do_device(const struct op *op)
 	attach(tree, op, "bind device");
 }
 
-// do_console binds the terminal nsexec runs on, if any, as /dev/console.
+// do_console binds CMD's new terminal (-t, from the run's own devpts) as
+// /dev/console; without -t, the terminal nsexec runs on, if any.
 // The descriptor itself belongs to the host's mount namespace, which
 // open_tree refuses: the terminal is bound by its name in this namespace's
 // copy of the host's tree, checked to be the same device.
 static void do_console(const struct op *op)
 {
+	int pts = tty_open(root_fd, "/dev/pts/ptmx");
+	if (pts >= 0) {
+		int tree = open_tree(pts, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (tree < 0)
+			fail(125, "--tty: bind the terminal on %s: %s", op->dst, strerror(errno));
+		attach(tree, op, "bind terminal");
+		return;
+	}
 	for (int fd = 0; fd <= 2; fd++) {
 		char name[256];
 		struct stat want, got;
@@ -416,15 +425,22 @@ static void do_root_readonly(void)
 		fail(125, "make the root read-only: %s", strerror(errno));
 }
 
-// close_inherited closes every descriptor but stdio, the sync socket and
-// the new root's. PID 1 stays for the whole run, and a process inside with
+// close_inherited closes every descriptor but stdio, the sync socket, the
+// new root's and CMD's new terminal. PID 1 stays for the whole run, and a process inside with
 // CAP_SYS_PTRACE could open a host file or directory it inherited through
 // /proc/1/fd.
 static void close_inherited(void)
 {
-	int keep[2] = {sync_fd < root_fd ? sync_fd : root_fd, sync_fd < root_fd ? root_fd : sync_fd};
+	int keep[3] = {sync_fd, root_fd, tty_fd()}; // tty_fd: -1 without -t
+	for (int i = 0; i < 3; i++) // sort the three
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int k = keep[i];
+				keep[i] = keep[j];
+				keep[j] = k;
+			}
 	unsigned int from = 3;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (keep[i] > (int)from)
 			syscall(SYS_close_range, from, keep[i] - 1, 0);
 		if (keep[i] >= (int)from)

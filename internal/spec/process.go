@@ -18,6 +18,23 @@ type Process struct {
 	// SetGroups is true when --groups was given (possibly empty, to drop
 	// all supplementary groups).
 	SetGroups bool
+
+	// Tty gives CMD a new pseudo-terminal (-t), which nsexec relays to its
+	// own terminal.
+	Tty bool
+	// TtySize is the window size the pseudo-terminal starts with (rows,
+	// columns, x and y pixels): the host side fills it in before the init
+	// starts, from nsexec's terminal; zero when it has none.
+	TtySize [4]uint16
+}
+
+// NewSession reports whether CMD starts a session of its own, away from the
+// caller's terminal: with -t (the new terminal is its controlling one), and
+// in every container run and joined run, where CMD could otherwise push
+// input into the caller's shell with TIOCSTI (CVE-2017-5226). A run on the
+// host's filesystem stays in the caller's session, so job control works.
+func (s *Spec) NewSession() bool {
+	return s.Process.Tty || s.ContainerRun() || s.Join.Joining()
 }
 
 func init() {

@@ -18,6 +18,10 @@
 //	probe ptrace-inject PID HANDLE
 //	                         attach to PID and make it call open_by_handle_at
 //	                         with HANDLE (hex: type, bytes); print the outcome
+//	probe tiocsti TEXT [PATH...]
+//	                         push TEXT into the input of the terminal on
+//	                         descriptors 0, 1 and 2, then on each PATH
+//	                         opened (CVE-2017-5226); print "what result"
 //
 // Every attempt in "forbidden" is harmless if it were allowed: invalid
 // arguments make the kernel fail after its permission checks.
@@ -88,6 +92,8 @@ func main() {
 		ptraceInject(pid, os.Args[3])
 	case "euid":
 		fmt.Println(os.Geteuid())
+	case "tiocsti":
+		tiocsti(os.Args[2], os.Args[3:])
 	default:
 		fail("unknown command " + os.Args[1])
 	}
@@ -200,6 +206,33 @@ func mknods(dir string, withNull bool) {
 	}
 }
 
+// tiocsti types text into each terminal it can reach, as an attacker
+// inside would: a character at a time with TIOCSTI.
+func tiocsti(text string, paths []string) {
+	inject := func(fd int) string {
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.TIOCSTI, uintptr(unsafe.Pointer(&c)))
+			if e != 0 {
+				return errnoName(e)
+			}
+		}
+		return "ok"
+	}
+	for fd := 0; fd <= 2; fd++ {
+		fmt.Printf("fd%d %s\n", fd, inject(fd))
+	}
+	for _, p := range paths {
+		fd, err := syscall.Open(p, syscall.O_RDWR|syscall.O_NOCTTY|syscall.O_NONBLOCK, 0)
+		if err != nil {
+			fmt.Println(p, "open-"+errnoName(errnoOf(err)))
+			continue
+		}
+		fmt.Println(p, inject(fd))
+		syscall.Close(fd)
+	}
+}
+
 func errnoOf(err error) syscall.Errno {
 	if err == nil {
 		return 0
@@ -214,7 +247,8 @@ func errnoName(e syscall.Errno) string {
 	names := map[syscall.Errno]string{
 		syscall.EPERM: "EPERM", syscall.EACCES: "EACCES", syscall.ENOENT: "ENOENT", syscall.EINVAL: "EINVAL",
 		syscall.EFAULT: "EFAULT", syscall.ENOSYS: "ENOSYS", syscall.EBADF: "EBADF", syscall.ESRCH: "ESRCH",
-		syscall.ENOEXEC: "ENOEXEC", syscall.EEXIST: "EEXIST",
+		syscall.ENOEXEC: "ENOEXEC", syscall.EEXIST: "EEXIST", syscall.EIO: "EIO", syscall.ENXIO: "ENXIO",
+		syscall.ENOTTY: "ENOTTY",
 	}
 	if n, ok := names[e]; ok {
 		return n
