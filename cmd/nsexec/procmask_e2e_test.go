@@ -1,0 +1,120 @@
+package main
+
+// Issue 9, item 4: a process outside (another container sharing the
+// rootfs as a volume) swaps ROOT/proc, ROOT/sys or ROOT/dev with a symlink
+// while runs start. Every run must come up with its procfs, sysfs and /dev
+// fully masked, or fail before CMD with "nsexec:" and 125.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"nsexec/internal/testutil"
+)
+
+// findFS is a shell function: cd into whichever of /NAME, /link and /evil
+// is a mount of filesystem type $1 (statfs magic in hex), trying again
+// while the racer moves the names about. Once there, every check is
+// relative to the working directory, which the racer cannot move.
+const findFS = `
+find() { for d in /$NAME /link /evil; do cd "$d" 2>/dev/null && [ "$(stat -f -c %t .)" = "$1" ] && return 0; done; return 1; }
+n=0; until find "$MAGIC"; do n=$((n+1)); [ $n -lt 5000 ] || { echo "NOTFOUND"; exit 3; }; done
+bad=""
+masked() { [ "$(stat -c %t:%T "$1" 2>/dev/null)" = 1:3 ] || bad="$bad $1"; }
+maskeddir() { [ "$(stat -f -c %t "$1" 2>/dev/null)" = 1021994 ] && [ -z "$(ls -A "$1")" ] || bad="$bad $1"; }
+writable() { (: >>"$1") 2>/dev/null && bad="$bad $1:writable"; }
+`
+
+var swapChecks = []struct {
+	name, magic, checks string
+}{
+	// Opening for writing (append, nothing written) is the attack: it
+	// works on a read-write procfs for root with Docker's capabilities.
+	{"proc", "9fa0", `writable sys/kernel/core_pattern; writable sysrq-trigger
+		masked keys; masked timer_list; masked interrupts; maskeddir acpi`},
+	{"sys", "62656572", `maskeddir firmware; maskeddir dev/block; writable kernel/uevent_helper`},
+	{"dev", "1021994", `masked null; [ "$(stat -f -c %t pts)" = 1cd1 ] || bad="$bad pts"`},
+}
+
+func TestSwappedProcSysDev(t *testing.T) {
+	testutil.RequireRoot(t)
+	const runs = 120
+	for _, c := range swapChecks {
+		t.Run(c.name, func(t *testing.T) {
+			root := testutil.BusyboxRootfs(t)
+			if err := os.Mkdir(filepath.Join(root, "evil"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("/evil", filepath.Join(root, "link")); err != nil {
+				t.Fatal(err)
+			}
+			stop := swapper(t, root, c.name)
+			script := "NAME=" + c.name + " MAGIC=" + c.magic + "\n" + findFS + c.checks +
+				"\n[ -z \"$bad\" ] && echo OK || echo \"UNMASKED$bad\""
+			ok, failed := 0, 0
+			for i := 0; i < runs; i++ {
+				r := testutil.Run(t, "-p", "--rootfs", root, "sh", "-c", script)
+				switch {
+				case r.Code == 0 && strings.TrimSpace(r.Stdout) == "OK":
+					ok++
+				case r.Code == 125 && strings.HasPrefix(r.Stderr, "nsexec: ") && r.Stdout == "":
+					failed++
+				default:
+					t.Errorf("run %d: exit %d, stdout %q, stderr %q", i, r.Code, r.Stdout, r.Stderr)
+				}
+			}
+			swaps := stop()
+			t.Logf("%d runs: %d fully masked, %d refused with 125; %d swaps", runs, ok, failed, swaps)
+			if ok < runs/10 {
+				t.Errorf("only %d of %d runs reached CMD: the test proves little", ok, runs)
+			}
+			// Nothing of the run was made in the rootfs through the swapped name.
+			for _, d := range []string{"evil", c.name, "link"} {
+				if ents, _ := os.ReadDir(filepath.Join(root, d)); len(ents) > 0 {
+					t.Errorf("the runs left %d entries in ROOT/%s (%s...)", len(ents), d, ents[0].Name())
+				}
+			}
+		})
+	}
+}
+
+// swapper exchanges ROOT/name and ROOT/link (a symlink to /evil) until stop
+// is called (or the test ends); stop puts them back and returns the count
+// of swaps.
+func swapper(t *testing.T, root, name string) (stop func() int64) {
+	dfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	var quit atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for !quit.Load() {
+			if unix.Renameat2(dfd, name, dfd, "link", unix.RENAME_EXCHANGE) == nil {
+				n++
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() int64 {
+		once.Do(func() {
+			quit.Store(true)
+			<-done
+			if fi, err := os.Lstat(filepath.Join(root, name)); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				unix.Renameat2(dfd, name, dfd, "link", unix.RENAME_EXCHANGE)
+			}
+			unix.Close(dfd)
+		})
+		return n
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
