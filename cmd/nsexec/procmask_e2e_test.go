@@ -21,14 +21,15 @@ import (
 // findFS is a shell function: cd into whichever of /NAME, /link and /evil
 // is a mount of filesystem type $1 (statfs magic in hex), trying again
 // while the racer moves the names about. Once there, every check is
-// relative to the working directory, which the racer cannot move.
+// relative to the working directory, which the racer cannot move. Nothing
+// goes to /dev/null: while ROOT/dev is swapped, that is /evil/null.
 const findFS = `
-find() { for d in /$NAME /link /evil; do cd "$d" 2>/dev/null && [ "$(stat -f -c %t .)" = "$1" ] && return 0; done; return 1; }
+find() { for d in /$NAME /link /evil; do cd "$d" 2>&- && [ "$(stat -f -c %t .)" = "$1" ] && return 0; done; return 1; }
 n=0; until find "$MAGIC"; do n=$((n+1)); [ $n -lt 5000 ] || { echo "NOTFOUND"; exit 3; }; done
 bad=""
-masked() { [ "$(stat -c %t:%T "$1" 2>/dev/null)" = 1:3 ] || bad="$bad $1"; }
-maskeddir() { [ "$(stat -f -c %t "$1" 2>/dev/null)" = 1021994 ] && [ -z "$(ls -A "$1")" ] || bad="$bad $1"; }
-writable() { (: >>"$1") 2>/dev/null && bad="$bad $1:writable"; }
+masked() { [ "$(stat -c %t:%T "$1" 2>&-)" = 1:3 ] || bad="$bad $1"; }
+maskeddir() { [ "$(stat -f -c %t "$1" 2>&-)" = 1021994 ] && [ -z "$(ls -A "$1")" ] || bad="$bad $1"; }
+writable() { (: >>"$1") 2>&- && bad="$bad $1:writable"; }
 `
 
 var swapChecks = []struct {
@@ -117,4 +118,27 @@ func swapper(t *testing.T, root, name string) (stop func() int64) {
 	}
 	t.Cleanup(func() { stop() })
 	return stop
+}
+
+// A mask that cannot be applied fails the run before CMD; only a default
+// mask that the run's own procfs lacks is skipped.
+func TestMaskThatCannotBeAppliedFails(t *testing.T) {
+	testutil.RequireRoot(t)
+	root := testutil.BusyboxRootfs(t)
+	for _, tt := range []struct{ mask, want string }{
+		{"/proc/nsexec-none", "nsexec: mask /proc/nsexec-none: No such file or directory"},
+		{"/proc/self", "nsexec: mask /proc/self: is a symlink"},
+		{"/dev/stdin", "nsexec: mask /dev/stdin: is a symlink"},
+		{"/etc/nsexec-none", "nsexec: mask /etc/nsexec-none: No such file or directory"},
+	} {
+		r := testutil.Run(t, "-p", "--rootfs", root, "--mask", tt.mask, "echo", "CMD-RAN")
+		if r.Code != 125 || !strings.HasPrefix(r.Stderr, tt.want) || r.Stdout != "" {
+			t.Errorf("--mask %s: exit %d, stdout %q, stderr %q; want 125 and %q", tt.mask, r.Code, r.Stdout, r.Stderr, tt.want)
+		}
+	}
+	r := testutil.Run(t, "-p", "--rootfs", root, "--mask", "/proc/cpuinfo", "--mask", "/etc", "sh", "-c",
+		"wc -c </proc/cpuinfo; ls -A /etc | wc -l").MustSucceed(t)
+	if got := r.Lines(); len(got) != 2 || got[0] != "0" || got[1] != "0" {
+		t.Errorf("masked file and directory show %q, want both empty", got)
+	}
 }
