@@ -7,10 +7,13 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -140,5 +143,50 @@ func TestMaskThatCannotBeAppliedFails(t *testing.T) {
 		"wc -c </proc/cpuinfo; ls -A /etc | wc -l").MustSucceed(t)
 	if got := r.Lines(); len(got) != 2 || got[0] != "0" || got[1] != "0" {
 		t.Errorf("masked file and directory show %q, want both empty", got)
+	}
+}
+
+// Issue 9, item 8: a --rootfs run without -p gets a PID namespace of its
+// own (and the other kinds of a container), so that CMD, with Docker's
+// CAP_KILL, cannot signal the host's processes; --share-pid is the
+// explicit way back to the host's.
+func TestRootfsOwnPIDNamespace(t *testing.T) {
+	testutil.RequireRoot(t)
+	root := testutil.BusyboxRootfs(t)
+	victim := exec.Command("sleep", "60")
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { victim.Process.Kill(); victim.Wait() })
+	pid := strconv.Itoa(victim.Process.Pid)
+	alive := func() bool { return syscall.Kill(victim.Process.Pid, 0) == nil }
+
+	// The attack: signal the host's process from inside.
+	r := testutil.Run(t, "--rootfs", root, "sh", "-c",
+		"kill -TERM "+pid+" && echo KILLED; ps -o pid= | wc -l; for k in pid uts ipc cgroup net; do readlink /proc/self/ns/$k; done")
+	if strings.Contains(r.Stdout, "KILLED") || !alive() {
+		t.Fatalf("a --rootfs run killed host process %s: %q", pid, r.Stdout)
+	}
+	lines := r.Lines()
+	if r.Code != 0 || len(lines) != 6 {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	// The init, sh, ps and wc: nothing of the host.
+	if n, _ := strconv.Atoi(strings.TrimSpace(lines[0])); n != 4 {
+		t.Errorf("ps inside shows %s processes, want 4 (init, sh, ps, wc)", lines[0])
+	}
+	for i, kind := range []string{"pid", "uts", "ipc", "cgroup", "net"} {
+		host, _ := os.Readlink("/proc/self/ns/" + kind)
+		if same := lines[1+i] == host; same != (kind == "net") {
+			t.Errorf("%s namespace inside %s, host's %s: want %s", kind, lines[1+i], host,
+				map[bool]string{true: "the host's (the network stays as asked)", false: "a new one"}[kind == "net"])
+		}
+	}
+
+	// The explicit opt-out: the host's PID namespace, where the process is.
+	r = testutil.Run(t, "--rootfs", root, "--share-pid", "sh", "-c", "kill -0 "+pid+" && echo REACHED; readlink /proc/self/ns/pid").MustSucceed(t)
+	host, _ := os.Readlink("/proc/self/ns/pid")
+	if got := r.Lines(); len(got) != 2 || got[0] != "REACHED" || got[1] != host {
+		t.Errorf("--share-pid: %q, want REACHED and the host's %s", got, host)
 	}
 }
