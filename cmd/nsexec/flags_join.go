@@ -15,20 +15,22 @@ func init() { addFlagGroup(func() flagGroup { return &joinFlags{} }) }
 // -U -C -T do.
 var flagOrder = []spec.Namespace{spec.Net, spec.PID, spec.UTS, spec.Mount, spec.IPC, spec.User, spec.Cgroup, spec.Time}
 
-// joinFlags are joining, persisting and naming (issue 4). Every kind is
-// spelled the same way: -n/--net creates, --join-net=PID|FILE joins,
-// --persist-net=FILE keeps; the mount namespace is "mount" throughout.
+// joinFlags are joining, persisting, sharing and naming (issue 4). Every
+// kind is spelled the same way: -n/--net creates, --join-net=PID|FILE
+// joins, --persist-net=FILE keeps, --share-net stays in nsexec's own (as
+// bwrap's --share-net); the mount namespace is "mount" throughout.
 type joinFlags struct {
 	target    string
 	from      [8]string // by flagOrder
 	persist   [8]string
+	share     [8]bool
 	name      string
 	list      bool
 	json      bool
 	unpersist []string
 }
 
-// register adds 21 options to every start of nsexec: plain fields and
+// register adds 29 options to every start of nsexec: plain fields and
 // concatenated help keep that to a few allocations each.
 func (o *joinFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.target, "join", "", "join all namespaces of `TARGET` (an instance name or a PID) but those other options create, with its root, cwd, user and environment, as docker exec does")
@@ -39,6 +41,10 @@ func (o *joinFlags) register(f *pflag.FlagSet) {
 	for i, ns := range flagOrder {
 		f.StringVar(&o.persist[i], "persist-"+spec.FlagName(ns), "",
 			"bind the "+spec.FlagName(ns)+" namespace (new unless joined) to `FILE`, so it outlives the run")
+	}
+	for i, ns := range flagOrder {
+		f.BoolVar(&o.share[i], "share-"+spec.FlagName(ns), false,
+			"keep nsexec's own "+spec.FlagName(ns)+" namespace: -a and a --rootfs run do not create one")
 	}
 	f.StringArrayVar(&o.unpersist, "unpersist", nil, "unmount and delete a persisted namespace `FILE`, as ip netns delete does (no CMD)")
 	f.StringVar(&o.name, "name", "", "name the run `NAME`: --list shows it and --join NAME enters it while it runs")
@@ -79,6 +85,20 @@ func (o *joinFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	}
 	for i, ns := range flagOrder {
 		name := spec.FlagName(ns)
+		if !o.share[i] {
+			continue
+		}
+		if f.Changed(name) {
+			return fmt.Errorf("--%s and --share-%s: a namespace is either new or shared", name, name)
+		}
+		if j.From[ns] != "" {
+			return fmt.Errorf("--join-%s and --share-%s: a namespace is either joined or shared", name, name)
+		}
+		s.Share[ns] = true
+		s.New[ns] = false // -a creates the kinds that are not shared
+	}
+	for i, ns := range flagOrder {
+		name := spec.FlagName(ns)
 		if !f.Changed("persist-" + name) {
 			continue
 		}
@@ -91,7 +111,7 @@ func (o *joinFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 		j.Persist[ns] = o.persist[i]
 		// What is persisted is new, unless it is joined (then the joined
 		// one gets a name, as ip netns attach does).
-		if j.From[ns] == "" && j.Target == "" {
+		if j.From[ns] == "" && j.Target == "" && !s.Share[ns] {
 			s.New[ns] = true
 		}
 	}

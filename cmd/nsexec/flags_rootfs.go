@@ -38,6 +38,7 @@ func (o *rootfsFlags) register(f *pflag.FlagSet) {
 	add("overlay", "LOWER[:LOWER...]:UPPER:WORK:DST", spec.MountOverlay, parseOverlay, "mount an overlay of host dirs on DST (empty UPPER and WORK: read-only)")
 	add("mkdir", "DIR", spec.MountMkdir, parseMkdir, "create a directory inside")
 	add("symlink", "TARGET:LINK", spec.MountSymlink, parseSymlink, "create a symlink inside")
+	add("mask", "PATH", spec.MountMask, parseMkdir, "hide PATH inside (a file under /dev/null, a directory under an empty tmpfs); PATH must exist")
 	f.BoolVar(&o.noMask, "no-mask", false, "leave the sensitive /proc and /sys paths unmasked and writable")
 	f.BoolVar(&o.hostFile, "hostname-file", false, "show the -u hostname in /etc/hostname inside")
 }

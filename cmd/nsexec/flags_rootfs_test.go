@@ -80,3 +80,44 @@ func TestProcessFlags(t *testing.T) {
 		t.Errorf("process %+v", p)
 	}
 }
+
+// A --rootfs run is a container: its own PID, mount, UTS, IPC and cgroup
+// namespaces unless --share-KIND (or joining) says otherwise; the network
+// stays as asked.
+func TestRootfsContainerNamespaces(t *testing.T) {
+	tests := []struct{ line, kinds string }{
+		{"--rootfs /r true", "mnt uts ipc pid cgroup"},
+		{"--rootfs /r -n true", "mnt uts ipc pid net cgroup"},
+		{"--rootfs /r --network none true", "mnt uts ipc pid net cgroup"},
+		{"--rootfs /r --share-pid --share-ipc true", "mnt uts cgroup"},
+		{"--rootfs /r --share-uts --share-cgroup --share-net true", "mnt ipc pid"},
+		{"--rootfs /r --join-pid 7 --join-uts /run/x true", "mnt ipc cgroup"},
+		{"--rootfs /r --join web true", "mnt"},
+		{"--rootfs /r -U true", "user mnt uts ipc pid cgroup"},
+		{"-a --share-net --share-time true", "user mnt uts ipc pid cgroup"},
+		{"--share-pid true", ""},
+		{"-m --tmpfs /x true", "mnt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			s, err := parse(strings.Fields(tt.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := spec.KindsString(s.Kinds()); got != tt.kinds {
+				t.Errorf("kinds %q, want %q", got, tt.kinds)
+			}
+		})
+	}
+	for _, tt := range []struct{ line, want string }{
+		{"--rootfs /r --share-mount true", "mnt namespace: both new and shared (--rootfs and mount options need a mount namespace of their own)"},
+		{"--rootfs /r -p --share-pid true", "--pid and --share-pid: a namespace is either new or shared"},
+		{"--share-mount -p true", "mnt namespace: both new and shared (a new PID namespace needs a new mount namespace"},
+		{"-u h --share-uts true", "--uts and --share-uts"},
+		{"--join-net 5 --share-net true", "--join-net and --share-net: a namespace is either joined or shared"},
+	} {
+		if _, err := parse(strings.Fields(tt.line)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.line, err, tt.want)
+		}
+	}
+}

@@ -10,6 +10,18 @@
 // no mount can land outside it (CVE-2021-30465). Missing destinations are
 // made with mkdirat/openat relative to a parent resolved the same way.
 //
+// The rootfs may be shared with someone who renames its entries while the
+// run starts (ROOT/proc swapped with a symlink). So the filesystems of the
+// run's own, the bases (/proc, /dev, /sys), are mounted on a real directory
+// (a symlink there fails the run), and everything inside one (the masks,
+// read-only paths, device nodes, devpts) is resolved from the descriptor
+// of that mount, with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, never from
+// the rootfs's names: wherever the rootfs's owner moves the mount point,
+// a mask lands in the procfs it is for, and a mask is skipped only where
+// that procfs itself lacks the path. The base is attached before its masks
+// (mounting onto a detached mount needs Linux 6.15); nothing else runs in
+// this mount namespace meanwhile, and CMD starts only once all are done.
+//
 // Needs Linux 5.12 (mount_setattr); overlay layers use "lowerdir+" (6.5).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +32,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,15 +40,38 @@
 
 struct op {
 	const char *kind, *src, *dst, *fs, *fallback;
+	const char *in; // the base dst is inside, or NULL: the root
 	const char **opts;
 	int nopts;
 	unsigned long long attr;
-	int ifexists;
+	int ifexists, base;
 };
 
 static struct op *ops;
 static int nops;
 static int root_fd = -1; // the new root; every destination is inside it
+
+// A base: a filesystem of the run's own, mounted on dst, and the descriptor
+// of that mount, which the operations inside it are resolved from. fstype
+// is its statfs type when it is a fresh filesystem, 0 for a bind (sysfs's
+// fallback, the host's /sys).
+struct base {
+	const char *dst;
+	int fd;
+	long fstype;
+};
+static struct base bases[4];
+static int nbases;
+
+// Where an operation's destination is resolved: from the root, following
+// symlinks as if it were /, or from a base mount, beneath it and through
+// no symlink. path is the destination relative to it ("" for itself).
+struct where {
+	int fd;
+	unsigned long long how;
+	long fstype;
+	const char *path;
+};
 
 int mounts_config(const char *key, const char *val)
 {
@@ -56,6 +92,8 @@ int mounts_config(const char *key, const char *val)
 	else if (!strcmp(key, "fallback")) op->fallback = val;
 	else if (!strcmp(key, "attr")) op->attr = strtoull(val, NULL, 10);
 	else if (!strcmp(key, "ifexists")) op->ifexists = 1;
+	else if (!strcmp(key, "in")) op->in = val;
+	else if (!strcmp(key, "base")) op->base = 1;
 	else if (!strcmp(key, "opt")) {
 		op->opts = realloc(op->opts, (op->nopts + 1) * sizeof *op->opts);
 		if (!op->opts)
@@ -81,9 +119,49 @@ static int resolve(int dirfd, const char *path, unsigned long long how)
 	return fd;
 }
 
-static int in_root(const char *path)
+// where_of tells where op's destination is resolved.
+static struct where where_of(const struct op *op)
 {
-	return resolve(root_fd, path, RESOLVE_IN_ROOT);
+	if (!op->in)
+		return (struct where){root_fd, RESOLVE_IN_ROOT, 0, op->dst};
+	size_t n = strlen(op->in);
+	for (int i = 0; i < nbases; i++)
+		if (!strcmp(bases[i].dst, op->in) && !strncmp(op->dst, op->in, n) &&
+		    (op->dst[n] == 0 || op->dst[n] == '/'))
+			return (struct where){bases[i].fd, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, bases[i].fstype, op->dst + n};
+	fail(125, "init: %s: not inside a mounted %s", op->dst, op->in);
+}
+
+// lookup opens path ("/a/b", or "" for the place itself) where w says.
+static int lookup(const struct where *w, const char *path)
+{
+	if (w->how & RESOLVE_IN_ROOT)
+		return resolve(w->fd, *path ? path : "/", w->how);
+	return resolve(w->fd, *path ? path + 1 : ".", w->how);
+}
+
+// on_base checks that fd, found inside a fresh base, is on that very
+// filesystem: what a mask or a read-only bind covers is the procfs (or
+// sysfs) the run mounted, whatever was renamed or mounted meanwhile.
+static int on_base(const struct where *w, int fd)
+{
+	struct statfs st;
+	if (fd < 0 || !w->fstype)
+		return fd;
+	if (fstatfs(fd, &st) == 0 && st.f_type == w->fstype)
+		return fd;
+	close(fd);
+	errno = EXDEV;
+	return -1;
+}
+
+// base_fd is the descriptor of the base mounted on dst.
+static int base_fd(const char *dst)
+{
+	for (int i = 0; i < nbases; i++)
+		if (!strcmp(bases[i].dst, dst))
+			return bases[i].fd;
+	fail(125, "init: no %s mounted", dst);
 }
 
 // split cuts "/a/b/c" into a parent "/a/b" and a name "c" (buf holds both).
@@ -98,32 +176,38 @@ static const char *split(const char *path, char *buf, size_t size)
 	return slash + 1;
 }
 
-// ensure returns a descriptor of path inside the new root, making it (and
-// its missing parents: directories) when it does not exist: a directory
-// when dir is set, else an empty file.
-static int ensure(const char *path, int dir)
+// ensure returns a descriptor of path (where w says), making it (and its
+// missing parents: directories) when it does not exist: a directory when
+// dir is set, else an empty file. With follow unset, the last component
+// must not be a symlink (ELOOP).
+static int ensure(const struct where *w, const char *path, int dir, int follow)
 {
-	int fd = in_root(*path ? path : "/"); // "" is the parent of "/a"
-	if (fd >= 0 || errno != ENOENT)
-		return fd;
+	int fd = -1;
+	if (follow || !*path) {
+		fd = lookup(w, path); // "" is the parent of "/a"
+		if (fd >= 0 || errno != ENOENT)
+			return fd;
+	}
 	char buf[4096];
 	const char *name = split(path, buf, sizeof buf);
-	int parent = ensure(buf, 1);
+	int parent = ensure(w, buf, 1, 1);
 	if (parent < 0)
 		return -1;
-	int r;
-	if (dir)
-		r = mkdirat(parent, name, 0755);
-	else if ((r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0)
-		close(r);
-	if (r < 0 && errno != EEXIST) {
-		close(parent);
-		return -1;
+	// What is there is ours, or the rootfs's: a symlink that just appeared
+	// (or a dangling one, EEXIST below) is not followed.
+	unsigned long long how = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+	fd = resolve(parent, name, how);
+	if (fd < 0 && errno == ENOENT) {
+		int r;
+		if (dir)
+			r = mkdirat(parent, name, 0755);
+		else if ((r = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0)
+			close(r);
+		fd = r < 0 && errno != EEXIST ? -1 : resolve(parent, name, how);
 	}
-	// What is there now is ours, or the rootfs's: a symlink that just
-	// appeared (or a dangling one, EEXIST above) is not followed.
-	fd = resolve(parent, name, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	int e = errno;
 	close(parent);
+	errno = e;
 	return fd;
 }
 
@@ -133,11 +217,15 @@ static int is_dir(int fd)
 	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// attach mounts the detached mount tree onto dst inside the new root.
+// attach mounts the detached mount tree onto op's destination. The tree
+// of a base stays open: it is the base's descriptor.
 static void attach(int tree, const struct op *op, const char *what)
 {
 	int dir = is_dir(tree);
-	int dst = ensure(op->dst, dir);
+	struct where w = where_of(op);
+	int dst = ensure(&w, w.path, dir, !op->base);
+	if (dst < 0 && errno == ELOOP && op->base)
+		fail(125, "%s on %s: is a symlink (the run's own filesystems go on real directories)", what, op->dst);
 	if (dst < 0)
 		fail(125, "%s on %s: %s", what, op->dst, strerror(errno));
 	if (is_dir(dst) != dir)
@@ -145,7 +233,20 @@ static void attach(int tree, const struct op *op, const char *what)
 	if (move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		fail(125, "%s on %s: %s", what, op->dst, strerror(errno));
 	close(dst);
-	close(tree);
+	if (!op->base)
+		close(tree);
+}
+
+// add_base records the mount tree attached for a base op; fresh tells a new
+// filesystem from a bind.
+static void add_base(const struct op *op, int tree, int fresh)
+{
+	struct statfs st;
+	if ((size_t)nbases == sizeof bases / sizeof *bases)
+		fail(125, "init: too many base filesystems");
+	if (fresh && fstatfs(tree, &st) < 0)
+		fail(125, "mount %s on %s: statfs: %s", op->fs, op->dst, strerror(errno));
+	bases[nbases++] = (struct base){op->dst, tree, fresh ? (long)st.f_type : 0};
 }
 
 // set_attr applies mount flags (read-only...) to a whole mount tree.
@@ -237,7 +338,7 @@ static void do_fs(const struct op *op)
 {
 	char what[256];
 	snprintf(what, sizeof what, "mount %s", op->fs);
-	int mnt = new_fs(op);
+	int mnt = new_fs(op), fresh = mnt >= 0;
 	if (mnt < 0 && op->fallback) {
 		snprintf(what, sizeof what, "bind %s", op->fallback);
 		mnt = clone_tree(AT_FDCWD, op->fallback, op->attr);
@@ -246,6 +347,8 @@ static void do_fs(const struct op *op)
 		fail(125, "%s on %s: %s%s", what, op->dst, strerror(errno),
 		     errno == EPERM ? "; in a user namespace, add the namespace it belongs to (-p for proc, -i for mqueue, -n for sysfs)" : "");
 	attach(mnt, op, what);
+	if (op->base)
+		add_base(op, mnt, fresh);
 }
 
 // do_device makes a device node like the host's; in a user namespace, where
@@ -256,8 +359,9 @@ static void do_device(const struct op *op)
 	if (stat(op->src, &st) < 0)
 		fail(125, "device %s: %s", op->src, strerror(errno));
 	char buf[4096];
-	const char *name = split(op->dst, buf, sizeof buf);
-	int parent = ensure(buf, 1);
+	struct where w = where_of(op);
+	const char *name = split(w.path, buf, sizeof buf);
+	int parent = ensure(&w, buf, 1, 1);
 	if (parent < 0)
 		fail(125, "device %s: %s", op->dst, strerror(errno));
 	int r = mknodat(parent, name, (st.st_mode & S_IFMT) | 0666, st.st_rdev);
@@ -306,7 +410,8 @@ static void do_console(const struct op *op)
 
 static void do_mkdir(const struct op *op)
 {
-	int fd = ensure(op->dst, 1);
+	struct where w = where_of(op);
+	int fd = ensure(&w, w.path, 1, 1);
 	if (fd < 0)
 		fail(125, "mkdir %s: %s", op->dst, strerror(errno));
 	if (!is_dir(fd))
@@ -317,8 +422,9 @@ static void do_mkdir(const struct op *op)
 static void do_symlink(const struct op *op)
 {
 	char buf[4096], target[4096];
-	const char *name = split(op->dst, buf, sizeof buf);
-	int parent = ensure(buf, 1);
+	struct where w = where_of(op);
+	const char *name = split(w.path, buf, sizeof buf);
+	int parent = ensure(&w, buf, 1, 1);
 	if (parent < 0)
 		fail(125, "symlink %s: %s", op->dst, strerror(errno));
 	if (symlinkat(op->src, parent, name) < 0) {
@@ -331,15 +437,23 @@ static void do_symlink(const struct op *op)
 	close(parent);
 }
 
+// mask_error is why a mask or a read-only path cannot be applied.
+static const char *mask_error(int e)
+{
+	return e == ELOOP ? "is a symlink" : e == EXDEV ? "not on the filesystem the run mounted there" : strerror(e);
+}
+
 // do_mask hides a file under /dev/null and a directory under an empty
-// read-only tmpfs.
+// read-only tmpfs. A default mask is skipped only where the kernel lacks
+// the path (ENOENT in the base itself); any other failure fails the run.
 static void do_mask(const struct op *op)
 {
-	int fd = in_root(op->dst);
+	struct where w = where_of(op);
+	int fd = on_base(&w, lookup(&w, w.path));
 	if (fd < 0 && errno == ENOENT && op->ifexists)
 		return;
 	if (fd < 0)
-		fail(125, "mask %s: %s", op->dst, strerror(errno));
+		fail(125, "mask %s: %s", op->dst, mask_error(errno));
 	// One empty tmpfs and one /dev/null serve as templates for every mask:
 	// a clone of a mount costs less than a new filesystem, and leaves one
 	// superblock to tear down at the end instead of one per mask.
@@ -372,12 +486,13 @@ static void do_mask(const struct op *op)
 // do_readonly binds a path onto itself, read-only with its submounts.
 static void do_readonly(const struct op *op)
 {
-	int fd = in_root(op->dst);
+	struct where w = where_of(op);
+	int fd = on_base(&w, lookup(&w, w.path));
 	if (fd < 0 && errno == ENOENT && op->ifexists)
 		return;
 	int tree = fd < 0 ? -1 : clone_tree(fd, "", MOUNT_ATTR_RDONLY);
 	if (tree < 0 || move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		fail(125, "make %s read-only: %s", op->dst, strerror(errno));
+		fail(125, "make %s read-only: %s", op->dst, mask_error(errno));
 	close(tree);
 	close(fd);
 }
@@ -388,8 +503,8 @@ static void do_readonly(const struct op *op)
 static void do_file(const struct op *op)
 {
 	const char *name = ".nsexec-file";
-	int dev = in_root("/dev");
-	int fd = dev < 0 ? -1 : openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int dev = base_fd("/dev");
+	int fd = openat(dev, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fail(125, "write %s: %s", op->dst, strerror(errno));
 	size_t len = strlen(op->src);
@@ -401,7 +516,6 @@ static void do_file(const struct op *op)
 		fail(125, "bind %s: %s", op->dst, strerror(errno));
 	attach(tree, op, "bind file");
 	unlinkat(dev, name, 0); // only once bound: the kernel refuses an unlinked source
-	close(dev);
 }
 
 static void do_root(const struct op *op)
@@ -458,6 +572,7 @@ static void close_inherited(void)
 static void do_pivot(void)
 {
 	close_inherited();
+	nbases = 0; // their descriptors are closed: pivot is the last step
 	if (fchdir(root_fd) < 0)
 		fail(125, "enter the new root: %s", strerror(errno));
 	if (syscall(SYS_pivot_root, ".", ".") == 0) {

@@ -36,5 +36,11 @@ func encodeMounts(s *spec.Spec, kv func(key, val string)) {
 		if op.Fallback != "" {
 			kv("mnt.fallback", op.Fallback)
 		}
+		if op.Base {
+			kv("mnt.base", "1")
+		}
+		if op.In != "" {
+			kv("mnt.in", op.In)
+		}
 	}
 }

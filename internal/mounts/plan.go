@@ -2,6 +2,7 @@ package mounts
 
 import (
 	"path"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -52,8 +53,17 @@ type Op struct {
 	FSType   string
 	Options  []string // "key=value" or "key", one fsconfig call each
 	Attr     uint64   // MOUNT_ATTR_* flags of the new mount
-	IfExists bool     // skip, rather than create, a missing Dst
+	IfExists bool     // skip a Dst that does not exist where it is resolved (a default mask this kernel lacks), rather than fail
 	Fallback string
+	// Base marks a filesystem of the run's own (/proc, /dev, /sys): its
+	// Dst must be a real directory (a symlink there is refused), and later
+	// operations name it with In.
+	Base bool
+	// In is the Dst of an earlier Base: Dst is inside that mount, and is
+	// resolved from the mount itself, never through a symlink, so that
+	// whatever the rootfs's owner renames meanwhile, the masks, devices
+	// and submounts land in the filesystem they are for.
+	In string
 }
 
 const (
@@ -104,18 +114,14 @@ func Plan(s *spec.Spec) []Op {
 	}
 	for _, m := range r.Mounts {
 		m.Dst = path.Clean(m.Dst)
-		ops = append(ops, userOp(m))
+		op := userOp(m)
+		if r.Dir != "" {
+			op.In = baseOf(op.Dst)
+		}
+		ops = append(ops, op)
 	}
 	if r.Dir == "" {
 		return ops
-	}
-	if !r.NoMask {
-		for _, p := range MaskedPaths {
-			ops = append(ops, Op{Kind: Mask, Dst: p, IfExists: true})
-		}
-		for _, p := range ReadOnlyPaths {
-			ops = append(ops, Op{Kind: ReadOnly, Dst: p, IfExists: true})
-		}
 	}
 	if r.HostnameFile {
 		ops = append(ops, Op{Kind: File, Src: s.Hostname + "\n", Dst: "/etc/hostname"})
@@ -126,39 +132,75 @@ func Plan(s *spec.Spec) []Op {
 	return append(ops, Op{Kind: Pivot})
 }
 
-// base is what every rootfs gets: /proc, a minimal /dev, a read-only /sys.
-func base(s *spec.Spec) []Op {
-	ops := []Op{
-		{Kind: FS, FSType: "proc", Src: "proc", Dst: "/proc", Attr: nosuid | nodev | noexec},
-		// Not nodev: the device nodes below live here.
-		{Kind: FS, FSType: "tmpfs", Src: "tmpfs", Dst: "/dev", Options: []string{"mode=755", "size=65536k"}, Attr: nosuid | noexec},
+// bases are the filesystems every rootfs gets, each mounted by base and
+// named by the later operations inside it (Op.In).
+var bases = []string{"/proc", "/dev", "/sys"}
+
+// baseOf is the base that p is in (or is), or "".
+func baseOf(p string) string {
+	for _, b := range bases {
+		if p == b || strings.HasPrefix(p, b+"/") {
+			return b
+		}
 	}
+	return ""
+}
+
+// base is what every rootfs gets: /proc, a minimal /dev, a read-only /sys,
+// each with its masks right after it (unless --no-mask), before the user's
+// mounts: those are the user's explicit choice, and come on top.
+func base(s *spec.Spec) []Op {
+	ops := []Op{{Kind: FS, FSType: "proc", Src: "proc", Dst: "/proc", Attr: nosuid | nodev | noexec, Base: true}}
+	ops = append(ops, masks(s, "/proc")...)
+	// Not nodev: the device nodes below live here.
+	ops = append(ops, Op{Kind: FS, FSType: "tmpfs", Src: "tmpfs", Dst: "/dev", Options: []string{"mode=755", "size=65536k"}, Attr: nosuid | noexec, Base: true})
 	for _, d := range devices {
-		ops = append(ops, Op{Kind: Device, Src: "/dev/" + d, Dst: "/dev/" + d})
+		ops = append(ops, Op{Kind: Device, Src: "/dev/" + d, Dst: "/dev/" + d, In: "/dev"})
 	}
 	for _, l := range devLinks {
-		ops = append(ops, Op{Kind: Symlink, Src: l[1], Dst: l[0]})
+		ops = append(ops, Op{Kind: Symlink, Src: l[1], Dst: l[0], In: "/dev"})
 	}
 	pts := []string{"newinstance", "ptmxmode=0666", "mode=0620"}
 	if !s.Has(spec.User) {
 		pts = append(pts, "gid=5") // tty; unmapped in a user namespace
 	}
 	ops = append(ops,
-		Op{Kind: FS, FSType: "devpts", Src: "devpts", Dst: "/dev/pts", Options: pts, Attr: nosuid | noexec},
-		Op{Kind: FS, FSType: "tmpfs", Src: "shm", Dst: "/dev/shm", Options: []string{"mode=1777", "size=65536k"}, Attr: nosuid | nodev | noexec},
+		Op{Kind: FS, FSType: "devpts", Src: "devpts", Dst: "/dev/pts", Options: pts, Attr: nosuid | noexec, In: "/dev"},
+		Op{Kind: FS, FSType: "tmpfs", Src: "shm", Dst: "/dev/shm", Options: []string{"mode=1777", "size=65536k"}, Attr: nosuid | nodev | noexec, In: "/dev"},
 	)
 	// The queues are those of the IPC namespace that mounts them: without
 	// a new one they would be the host's.
 	if s.Has(spec.IPC) {
-		ops = append(ops, Op{Kind: FS, FSType: "mqueue", Src: "mqueue", Dst: "/dev/mqueue", Attr: nosuid | nodev | noexec})
+		ops = append(ops, Op{Kind: FS, FSType: "mqueue", Src: "mqueue", Dst: "/dev/mqueue", Attr: nosuid | nodev | noexec, In: "/dev"})
 	}
 	ops = append(ops,
-		Op{Kind: Console, Dst: "/dev/console"},
+		Op{Kind: Console, Dst: "/dev/console", In: "/dev"},
 		// sysfs shows the network devices of the netns that mounts it, so a
 		// user namespace may mount it only with a netns of its own;
 		// otherwise the host's /sys is bound, read-only all the same.
-		Op{Kind: FS, FSType: "sysfs", Src: "sysfs", Dst: "/sys", Attr: rdonly | nosuid | nodev | noexec, Fallback: "/sys"},
+		Op{Kind: FS, FSType: "sysfs", Src: "sysfs", Dst: "/sys", Attr: rdonly | nosuid | nodev | noexec, Fallback: "/sys", Base: true},
 	)
+	return append(ops, masks(s, "/sys")...)
+}
+
+// masks are the masks and read-only paths inside the base b. Each is
+// skipped only where the kernel lacks it: the init looks it up in the
+// filesystem it just mounted, nowhere else.
+func masks(s *spec.Spec, b string) []Op {
+	if s.Rootfs.NoMask {
+		return nil
+	}
+	var ops []Op
+	for _, p := range MaskedPaths {
+		if baseOf(p) == b {
+			ops = append(ops, Op{Kind: Mask, Dst: p, IfExists: true, In: b})
+		}
+	}
+	for _, p := range ReadOnlyPaths {
+		if baseOf(p) == b {
+			ops = append(ops, Op{Kind: ReadOnly, Dst: p, IfExists: true, In: b})
+		}
+	}
 	return ops
 }
 
@@ -186,6 +228,8 @@ func userOp(m spec.UserMount) Op {
 		return Op{Kind: Mkdir, Dst: m.Dst}
 	case spec.MountSymlink:
 		return Op{Kind: Symlink, Src: m.Src, Dst: m.Dst}
+	case spec.MountMask:
+		return Op{Kind: Mask, Dst: m.Dst}
 	}
 	panic("mounts: unknown kind " + string(m.Kind))
 }

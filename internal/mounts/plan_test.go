@@ -35,12 +35,12 @@ func TestPlanRootfsOrder(t *testing.T) {
 	}
 	ops := Plan(s)
 	got := kinds(ops)
-	want := []string{"root", "fs /proc", "fs /dev"}
+	want := []string{"root", "fs /proc", "mask /proc/acpi"}
 	if !reflect.DeepEqual(got[:3], want) {
 		t.Fatalf("plan starts %v, want %v", got[:3], want)
 	}
-	// The user's mounts come after the base, in the order given, before
-	// the masks; pivot is last.
+	// Each base comes with its masks right after it; the user's mounts
+	// come after the bases, in the order given; pivot is last.
 	idx := func(line string) int {
 		for i, l := range got {
 			if l == line {
@@ -50,7 +50,8 @@ func TestPlanRootfsOrder(t *testing.T) {
 		t.Fatalf("%q not in plan %v", line, got)
 		return -1
 	}
-	order := []string{"fs /sys", "fs /tmp", "bind /tmp/h", "symlink /tmp/l", "mask /proc/kcore", "ro /proc/sys", "pivot"}
+	order := []string{"fs /proc", "mask /proc/kcore", "ro /proc/sys", "fs /dev", "dev /dev/null", "fs /dev/pts",
+		"fs /sys", "mask /sys/firmware", "fs /tmp", "bind /tmp/h", "symlink /tmp/l", "pivot"}
 	for i := 1; i < len(order); i++ {
 		if idx(order[i-1]) >= idx(order[i]) {
 			t.Errorf("%q should come before %q in %v", order[i-1], order[i], got)
@@ -170,6 +171,48 @@ func TestPlanOptions(t *testing.T) {
 				tt.checkOp(t, ops)
 			}
 		})
+	}
+}
+
+// Everything inside /proc, /dev and /sys of a rootfs is resolved from the
+// mount the run made there (In), the user's mounts too; only those three
+// are bases; without a rootfs nothing is.
+func TestPlanBases(t *testing.T) {
+	s := spec.New()
+	s.Rootfs.Dir = "/r"
+	s.New[spec.IPC] = true
+	s.Rootfs.Mounts = []spec.UserMount{
+		{Kind: spec.MountBind, Src: "/dev/fuse", Dst: "/dev/fuse"},
+		{Kind: spec.MountMask, Dst: "/proc/cpuinfo"},
+		{Kind: spec.MountTmpfs, Dst: "/devices"},
+		{Kind: spec.MountMask, Dst: "/etc/shadow"},
+	}
+	var bases []string
+	for _, op := range Plan(s) {
+		if op.Base {
+			bases = append(bases, op.Dst)
+		}
+		want := ""
+		for _, b := range []string{"/proc", "/dev", "/sys"} {
+			if strings.HasPrefix(op.Dst, b+"/") {
+				want = b
+			}
+		}
+		if op.In != want {
+			t.Errorf("%s %s: in %q, want %q", op.Kind, op.Dst, op.In, want)
+		}
+		if op.Kind == Mask && op.In == "" && op.Dst != "/etc/shadow" {
+			t.Errorf("mask %s resolved from the root", op.Dst)
+		}
+	}
+	if want := []string{"/proc", "/dev", "/sys"}; !reflect.DeepEqual(bases, want) {
+		t.Errorf("bases %v, want %v", bases, want)
+	}
+	s.Rootfs.Dir = ""
+	for _, op := range Plan(s) {
+		if op.Base || op.In != "" {
+			t.Errorf("without a rootfs: %+v", op)
+		}
 	}
 }
 

@@ -191,6 +191,8 @@ func init() {
 // impliedBy explains why a kind the user did not ask for is new.
 func impliedBy(s *Spec, ns Namespace) string {
 	switch {
+	case ns == Mount && s.Rootfs.Uses():
+		return " (--rootfs and mount options need a mount namespace of their own)"
 	case ns == Mount && s.MountProc:
 		return " (a new PID namespace needs a new mount namespace for its /proc)"
 	case ns == Time && (s.MonotonicOffset != 0 || s.BoottimeOffset != 0):

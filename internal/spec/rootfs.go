@@ -29,6 +29,7 @@ const (
 	MountOverlay MountKind = "overlay" // Lower (host paths), Upper, Work onto Dst
 	MountMkdir   MountKind = "mkdir"   // a directory at Dst
 	MountSymlink MountKind = "symlink" // a symlink at Dst pointing to Src
+	MountMask    MountKind = "mask"    // hide Dst, which must exist
 )
 
 // UserMount is one mount or one file the user asked for. Dst is a path inside
@@ -90,7 +91,7 @@ func (m UserMount) check() error {
 			return fmt.Errorf("%s: an upper directory needs a work directory", what)
 		}
 		hostPaths = append(append([]string{}, m.Lower...), m.Upper, m.Work)
-	case MountTmpfs, MountMkdir:
+	case MountTmpfs, MountMkdir, MountMask:
 		hostPaths = nil
 	case MountSymlink:
 		if m.Src == "" {

@@ -47,6 +47,9 @@ type Spec struct {
 	Args []string // the command and its arguments; Args[0] is looked up in PATH
 
 	New map[Namespace]bool // namespaces to create
+	// Share are the kinds kept as nsexec's own, explicitly: -a and a
+	// container run's defaults (container.go) create none of them.
+	Share map[Namespace]bool
 
 	Hostname    string      // set in the new UTS namespace
 	Propagation Propagation // of / in a new mount namespace
@@ -72,16 +75,18 @@ type Spec struct {
 
 // New returns a spec with nothing isolated and the defaults a user expects.
 func New() *Spec {
-	return &Spec{New: map[Namespace]bool{}, Propagation: PropPrivate}
+	return &Spec{New: map[Namespace]bool{}, Share: map[Namespace]bool{}, Propagation: PropPrivate}
 }
 
 // Has reports whether the run creates a namespace of kind ns.
 func (s *Spec) Has(ns Namespace) bool { return s.New[ns] }
 
 // Normalize applies the rules that tie options together, so that the engine
-// sees one consistent spec: a new PID namespace gets its own /proc, which
-// needs its own mount namespace; an offset implies a time namespace.
+// sees one consistent spec: a container run gets the namespaces of a
+// container; a new PID namespace gets its own /proc, which needs its own
+// mount namespace; an offset implies a time namespace.
 func (s *Spec) Normalize() {
+	s.containerDefaults()
 	if s.New[PID] {
 		s.MountProc = true
 	}

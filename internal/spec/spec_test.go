@@ -16,6 +16,9 @@ func TestNormalize(t *testing.T) {
 		{"hostname implies uts", func(s *Spec) { s.Hostname = "h" }, "uts", false},
 		{"offset implies time", func(s *Spec) { s.BoottimeOffset = 3 }, "time", false},
 		{"net alone", func(s *Spec) { s.New[Net] = true }, "net", false},
+		{"a rootfs is a container", func(s *Spec) { s.Rootfs.Dir = "/r" }, "mnt uts ipc pid cgroup", true},
+		{"a rootfs sharing the PID namespace", func(s *Spec) { s.Rootfs.Dir = "/r"; s.Share[PID] = true }, "mnt uts ipc cgroup", false},
+		{"a rootfs joining the IPC namespace", func(s *Spec) { s.Rootfs.Dir = "/r"; s.Join.From = map[Namespace]string{IPC: "7"} }, "mnt uts pid cgroup", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +51,8 @@ func TestValidate(t *testing.T) {
 		{"offset without time ns", func(s *Spec) { s.MonotonicOffset = 1; s.New[Time] = false }, "time namespace"},
 		{"as-pid-1 without pid ns", func(s *Spec) { s.AsPID1 = true }, "PID namespace"},
 		{"maps without user ns", func(s *Spec) { s.UIDMap = []IDMap{{0, 1000, 1}} }, "user namespace"},
+		{"new and shared", func(s *Spec) { s.New[Net] = true; s.Share[Net] = true }, "net namespace: both new and shared"},
+		{"joined and shared", func(s *Spec) { s.Join.From = map[Namespace]string{Net: "1"}; s.Share[Net] = true }, "net namespace: both joined and shared"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
