@@ -15,6 +15,9 @@
 //	                         forever: retrying when fork fails, so that the
 //	                         bomb never dies out (a shell's can)
 //	probe euid               print the effective uid
+//	probe exe-attack FIFO    CVE-2019-5736: write the binary of a process
+//	                         blocked reading FIFO, through /proc/PID/exe, once
+//	                         it ended; print "exe RESULT" and "write RESULT"
 //
 // Every attempt in "forbidden" is harmless if it were allowed: invalid
 // arguments make the kernel fail after its permission checks.
@@ -82,6 +85,8 @@ func main() {
 		}
 	case "euid":
 		fmt.Println(os.Geteuid())
+	case "exe-attack":
+		exeAttack(os.Args[2])
 	default:
 		fail("unknown command " + os.Args[1])
 	}
@@ -208,7 +213,7 @@ func errnoName(e syscall.Errno) string {
 	names := map[syscall.Errno]string{
 		syscall.EPERM: "EPERM", syscall.EACCES: "EACCES", syscall.ENOENT: "ENOENT", syscall.EINVAL: "EINVAL",
 		syscall.EFAULT: "EFAULT", syscall.ENOSYS: "ENOSYS", syscall.EBADF: "EBADF", syscall.ESRCH: "ESRCH",
-		syscall.ENOEXEC: "ENOEXEC", syscall.EEXIST: "EEXIST",
+		syscall.ENOEXEC: "ENOEXEC", syscall.EEXIST: "EEXIST", syscall.EROFS: "EROFS", syscall.ETXTBSY: "ETXTBSY",
 	}
 	if n, ok := names[e]; ok {
 		return n
