@@ -148,7 +148,7 @@ func TestExeSealChoice(t *testing.T) {
 		{"user, root's binary, writable by all", testutil.Nobody, 0, 0o757, memfd},
 		{"user, own binary", testutil.Nobody, testutil.Nobody, 0o755, memfd},
 		{"user, own binary, read-only", testutil.Nobody, testutil.Nobody, 0o555, memfd}, // chmod makes it writable
-		{"user, another user's binary", testutil.Nobody, 1234, 0o755, memfd},           // a user namespace may map 1234
+		{"user, another user's binary", testutil.Nobody, 1234, 0o755, memfd},            // a user namespace may map 1234
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bin := victimCopy(t, c.owner, c.mode)
