@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsexec/internal/exeseal"
 	"nsexec/internal/initproc"
 	"nsexec/internal/nsenter"
 	"nsexec/internal/spec"
@@ -27,6 +28,15 @@ import (
 func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	if s.Join.Manages() {
 		return manage(s)
+	}
+	// What the init runs must never be the host's file (CVE-2019-5736).
+	exe, err := exeseal.Open("/proc/self/exe")
+	if err != nil {
+		return 0, &Error{Code: 125, Err: fmt.Errorf("open the init's binary: %w", err)}
+	}
+	defer exe.Close()
+	if tr.Enabled() {
+		tr.Step("exeseal: init %s", exe.How)
 	}
 	parentEnd, childEnd, err := syncPair()
 	if err != nil {
@@ -54,8 +64,9 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		return 0, err
 	}
 
-	pid, err := startInit(s, childEnd, host)
+	pid, err := startInit(s, childEnd, exe.File, host)
 	childEnd.Close()
+	exe.Close()
 	if err != nil {
 		return 0, startError(s, err)
 	}
@@ -111,6 +122,10 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 
 // startInit re-executes nsexec as the init, in the new namespaces; the
 // constructor in internal/initproc takes over before the Go runtime starts.
+// It execs exe, nsexec's binary opened by exeseal, passed as the last of
+// its descriptors (a descriptor ForkExec is not told about could be
+// overwritten while it arranges the others) and named in _NSEXEC_EXE for
+// the init to close.
 //
 // Pdeathsig fires when the thread that forked the init exits. The parent
 // never locks a goroutine to a thread, and Go only ends threads of locked
@@ -118,7 +133,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 //
 // On cgroup v2 the init is born in the run's cgroup (clone3 with
 // CLONE_INTO_CGROUP) rather than moved there after the clone.
-func startInit(s *spec.Spec, sync *os.File, host hostSide) (int, error) {
+func startInit(s *spec.Spec, sync *os.File, exe *os.File, host hostSide) (int, error) {
 	cgroupFD := host.cgroupFD()
 	attr := &syscall.SysProcAttr{
 		Cloneflags:  cloneFlags(s),
@@ -137,8 +152,10 @@ func startInit(s *spec.Spec, sync *os.File, host hostSide) (int, error) {
 	for _, f := range extra {
 		files = append(files, f.Fd())
 	}
-	return syscall.ForkExec("/proc/self/exe", append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
-		Env:   append(append(os.Environ(), env...), initproc.EnvSyncFD+"=3"),
+	exeFD := strconv.Itoa(len(files))
+	files = append(files, exe.Fd())
+	return syscall.ForkExec("/proc/self/fd/"+exeFD, append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
+		Env:   append(append(os.Environ(), env...), initproc.EnvSyncFD+"=3", initproc.EnvExeFD+"="+exeFD),
 		Files: files,
 		Sys:   attr,
 	})

@@ -11,6 +11,10 @@ import (
 // is also what tells the constructor that it is the init.
 const EnvSyncFD = "_NSEXEC_INIT"
 
+// EnvExeFD names the descriptor the init was executed from (see
+// internal/exeseal), which the init closes first thing.
+const EnvExeFD = "_NSEXEC_EXE"
+
 // Argv0 is the init's name as `ps` shows it inside.
 const Argv0 = "nsexec-init"
 

@@ -378,6 +378,12 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	if (!fd)
 		return; // an ordinary nsexec start: on to the Go runtime
 	sync_fd = atoi(fd);
+	// The descriptor the parent executed this binary from: not needed.
+	const char *exe = getenv("_NSEXEC_EXE");
+	if (exe) {
+		close(atoi(exe));
+		unsetenv("_NSEXEC_EXE");
+	}
 	if (argc < 2)
 		fail(125, "init: no command");
 	join_enter();

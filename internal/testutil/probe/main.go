@@ -22,6 +22,9 @@
 //	                         push TEXT into the input of the terminal on
 //	                         descriptors 0, 1 and 2, then on each PATH
 //	                         opened (CVE-2017-5226); print "what result"
+//	probe exe-attack FIFO    CVE-2019-5736: write the binary of a process
+//	                         blocked reading FIFO, through /proc/PID/exe, once
+//	                         it ended; print "exe RESULT" and "write RESULT"
 //
 // Every attempt in "forbidden" is harmless if it were allowed: invalid
 // arguments make the kernel fail after its permission checks.
@@ -94,6 +97,8 @@ func main() {
 		fmt.Println(os.Geteuid())
 	case "tiocsti":
 		tiocsti(os.Args[2], os.Args[3:])
+	case "exe-attack":
+		exeAttack(os.Args[2])
 	default:
 		fail("unknown command " + os.Args[1])
 	}
@@ -248,7 +253,7 @@ func errnoName(e syscall.Errno) string {
 		syscall.EPERM: "EPERM", syscall.EACCES: "EACCES", syscall.ENOENT: "ENOENT", syscall.EINVAL: "EINVAL",
 		syscall.EFAULT: "EFAULT", syscall.ENOSYS: "ENOSYS", syscall.EBADF: "EBADF", syscall.ESRCH: "ESRCH",
 		syscall.ENOEXEC: "ENOEXEC", syscall.EEXIST: "EEXIST", syscall.EIO: "EIO", syscall.ENXIO: "ENXIO",
-		syscall.ENOTTY: "ENOTTY",
+		syscall.ENOTTY: "ENOTTY", syscall.EROFS: "EROFS", syscall.ETXTBSY: "ETXTBSY",
 	}
 	if n, ok := names[e]; ok {
 		return n
