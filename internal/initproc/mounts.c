@@ -19,7 +19,7 @@
 // the rootfs's names: wherever the rootfs's owner moves the mount point,
 // a mask lands in the procfs it is for, and a mask is skipped only where
 // that procfs itself lacks the path. The base is attached before its masks
-// (mounting onto a detached mount needs Linux 6.15); nothing else runs in
+// (mounting onto a detached mount needs a recent kernel, 6.15); nothing else runs in
 // this mount namespace meanwhile, and CMD starts only once all are done.
 //
 // Needs Linux 5.12 (mount_setattr); overlay layers use "lowerdir+" (6.5).

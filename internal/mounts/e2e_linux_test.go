@@ -126,7 +126,8 @@ func TestRootfsShowsOnlyRootfs(t *testing.T) {
 		if !strings.HasPrefix(parts[1], "nsexec-init sh -c") {
 			t.Errorf("/proc/1/cmdline = %q, want nsexec's init", parts[1])
 		}
-		wantDev := []string{"fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero"}
+		// mqueue: a container run has an IPC namespace of its own.
+		wantDev := []string{"fd", "full", "mqueue", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero"}
 		if got := strings.Fields(parts[2]); !slices.Equal(got, wantDev) {
 			t.Errorf("ls /dev = %v, want %v", got, wantDev)
 		}
