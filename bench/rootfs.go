@@ -4,7 +4,9 @@ package main
 // namespace and /proc, /dev. bwrap's line is the issue's; runc and crun run
 // the same rootfs as an OCI bundle from `runc spec` (which also makes net,
 // IPC, UTS and cgroup namespaces, masks paths and applies a seccomp
-// profile: a container runtime's full start, as a user pays it).
+// profile: a container runtime's full start, as a user pays it). nsexec's
+// --rootfs makes mount, PID, UTS, IPC and cgroup namespaces, as a
+// container's, but keeps the host's network unless asked.
 func init() {
 	b := newBundle("rootfs", "true")
 	addCase(Case{

@@ -27,7 +27,7 @@ type rootfsFlags struct {
 }
 
 func (o *rootfsFlags) register(f *pflag.FlagSet) {
-	f.StringVar(&o.dir, "rootfs", "", "run CMD with `DIR` as its root (pivot_root), with its own /proc, /dev and /sys (implies -m)")
+	f.StringVar(&o.dir, "rootfs", "", "run CMD with `DIR` as its root (pivot_root), as a container: its own /proc, /dev, /sys and mount, PID, UTS, IPC, cgroup namespaces (--share-KIND keeps one)")
 	f.BoolVar(&o.readOnly, "read-only", false, "make the root filesystem read-only")
 	add := func(name, syntax string, kind spec.MountKind, parse func(string) (spec.UserMount, error), usage string) {
 		f.Var(&mountList{o: o, kind: kind, syntax: syntax, parse: parse}, name, usage)

@@ -19,8 +19,8 @@
 // the rootfs's names: wherever the rootfs's owner moves the mount point,
 // a mask lands in the procfs it is for, and a mask is skipped only where
 // that procfs itself lacks the path. The base is attached before its masks
-// (mounting onto a detached mount needs Linux 6.15); nothing else runs in
-// this mount namespace meanwhile, and CMD starts only once all are done.
+// (mounting onto a detached mount needs a recent kernel, 6.15); nothing
+// else runs in this mount namespace meanwhile, and CMD starts only after.
 //
 // Needs Linux 5.12 (mount_setattr); overlay layers use "lowerdir+" (6.5).
 #define _GNU_SOURCE
@@ -128,7 +128,8 @@ static struct where where_of(const struct op *op)
 	for (int i = 0; i < nbases; i++)
 		if (!strcmp(bases[i].dst, op->in) && !strncmp(op->dst, op->in, n) &&
 		    (op->dst[n] == 0 || op->dst[n] == '/'))
-			return (struct where){bases[i].fd, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, bases[i].fstype, op->dst + n};
+			return (struct where){bases[i].fd, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+					      bases[i].fstype, op->dst + n};
 	fail(125, "init: %s: not inside a mounted %s", op->dst, op->in);
 }
 
