@@ -293,20 +293,33 @@ func (cg *Cgroup) FD() int {
 	return cg.locks[0]
 }
 
-// Tasks are the v1 "tasks" files of the cgroup, one per hierarchy, for a
-// single-threaded process to join by writing "0" to each: a thread that
+// OpenTasks opens the v1 "tasks" files of the cgroup, one per hierarchy,
+// for a single-threaded init to join by writing "0" to each: a thread that
 // moves itself does not take the kernel's cgroup_threadgroup_rwsem, which
 // moving another process takes for writing, often waiting for an RCU grace
-// period (10 ms and more). nil on v2.
-func (cg *Cgroup) Tasks() []string {
+// period (10 ms and more). They are opened here, in nsexec's own mount
+// namespace: the init may have joined another by the time it writes, where
+// the same path leads elsewhere (issue 9, hole 7). None on v2.
+func (cg *Cgroup) OpenTasks() ([]*os.File, error) {
 	if cg.v2 {
-		return nil
+		return nil, nil
 	}
-	out := make([]string, len(cg.Dirs))
-	for i, d := range cg.Dirs {
-		out[i] = filepath.Join(d, "tasks")
+	var out []*os.File
+	for _, d := range cg.Dirs {
+		f, err := os.OpenFile(filepath.Join(d, "tasks"), os.O_WRONLY, 0)
+		if err != nil {
+			closeAll(out)
+			return nil, fmt.Errorf("cgroup: %w", err)
+		}
+		out = append(out, f)
 	}
-	return out
+	return out, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // Attach moves pid, with its threads, into the cgroup, unless it is there

@@ -3,7 +3,6 @@ package cgroups
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -138,19 +137,7 @@ func managedIn(list []string) []string {
 
 // ownCgroups reads /proc/self/cgroup: controllers ("cpu,cpuacct"; "" for
 // v2) to the cgroup path.
-func ownCgroups() (map[string]string, error) {
-	data, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return nil, fmt.Errorf("cgroup: %w", err)
-	}
-	own := map[string]string{}
-	for _, line := range strings.Split(string(data), "\n") {
-		if parts := strings.SplitN(line, ":", 3); len(parts) == 3 {
-			own[parts[1]] = parts[2]
-		}
-	}
-	return own, nil
-}
+func ownCgroups() (map[string]string, error) { return cgroupsOf("/proc/self/cgroup") }
 
 // parentDir is where a run's cgroup goes in h: an absolute parent is
 // taken from the hierarchy's root; a relative one from nsexec's own cgroup

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsexec/internal/cgroups"
+	"nsexec/internal/initproc"
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
@@ -22,7 +23,7 @@ type cgroupPart struct {
 	cg     *cgroups.Cgroup
 	memory int64
 	cmd    string
-	joins  bool // the init joins the cgroup itself
+	tasks  []*os.File // v1: the init joins the cgroup itself, through these
 }
 
 func init() {
@@ -71,8 +72,11 @@ func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 	}
 	p.cg, p.memory, p.cmd = cg, s.Limits.Memory, s.Args[0]
 	// On v1 the init joins the cgroup itself (init.c), first of all.
-	s.Limits.CgroupTasks = cg.Tasks()
-	p.joins = len(s.Limits.CgroupTasks) > 0
+	if p.tasks, err = cg.OpenTasks(); err != nil {
+		cg.Destroy()
+		p.cg = nil
+		return &Error{Code: 125, Err: err}
+	}
 	tr.Step("cgroup: %s made, limits set", cg.Dirs)
 	return nil
 }
@@ -95,8 +99,21 @@ func onlyDefaultDevices(s *spec.Spec) bool {
 		l.CPUWeight == 0 && l.CpusetCPUs == "" && l.PidsLimit == 0 && l.CgroupParent == ""
 }
 
+// InitInputs hands the init the v1 "tasks" files it writes itself into.
+func (p *cgroupPart) InitInputs(firstFD int) ([]*os.File, []string) {
+	if len(p.tasks) == 0 {
+		return nil, nil
+	}
+	return p.tasks, []string{initproc.EnvCgroup + "=" + initproc.FDList(firstFD, len(p.tasks))}
+}
+
 func (p *cgroupPart) Attach(pid int, tr *trace.Tracer) error {
-	if p.joins || p.cg == nil {
+	if len(p.tasks) > 0 {
+		closeAll(p.tasks) // the init has its copies
+		p.tasks = nil
+		return nil
+	}
+	if p.cg == nil {
 		return nil
 	}
 	moved, err := p.cg.Attach(pid)
@@ -121,6 +138,7 @@ func (p *cgroupPart) Explain(status int) error {
 }
 
 func (p *cgroupPart) Undo() {
+	closeAll(p.tasks)
 	if p.cg == nil {
 		return
 	}
@@ -133,4 +151,10 @@ func (p *cgroupPart) Undo() {
 // default parent) and returns how many it removed.
 func CleanupCgroups(parent string) (int, error) {
 	return cgroups.Cleanup(parent)
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }

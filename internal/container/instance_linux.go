@@ -3,6 +3,7 @@ package container
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"nsexec/internal/nsenter"
@@ -47,6 +48,9 @@ func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 	}
 	if s.Join.Plan != nil {
 		p.rec.Joined = kindNames(s.Join.Plan.Kinds)
+	}
+	if c := s.Security.Confinement; c != nil && c.Filter != nil {
+		p.rec.Seccomp = &state.Filter{Flags: c.Filter.Flags, Program: c.Filter.Bytes(runtime.GOARCH)}
 	}
 	if err := p.store.Reserve(p.rec); err != nil {
 		return fmt.Errorf("--name: %w", err)

@@ -37,6 +37,8 @@ type joinPart struct {
 	early initproc.Early // FDs index files until InitInputs numbers them
 	ready *os.File       // the init writes a byte here once it has joined
 	tr    *trace.Tracer
+	// targetFilters is how many seccomp filters the target is under.
+	targetFilters int
 }
 
 // Maximum size of the target's environment: the config is one record of at
@@ -51,9 +53,9 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 		}
 	}()
 	p.tr = tr
-	p.early = initproc.Early{Root: -1, Cwd: -1, Ready: -1}
+	p.early = initproc.Early{Root: -1, Cwd: -1, Ready: -1, Proc: -1}
 	plan := &spec.JoinPlan{}
-	target, err := resolveTarget(s.Join.Target)
+	target, rec, err := resolveTarget(s.Join.Target)
 	if err != nil {
 		return err
 	}
@@ -102,6 +104,9 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 		if err := p.identity(s, target); err != nil {
 			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
 		}
+		if err := p.confinement(s, target, rec); err != nil {
+			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
+		}
 	}
 	// Everything came from the processes that were there at the start: a
 	// PID that was reused meanwhile would have handed us another's.
@@ -111,7 +116,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 		}
 	}
 	if err := p.planEarly(s); err != nil {
-		return fmt.Errorf("create a pipe to the init: %w", err)
+		return fmt.Errorf("prepare the init's early steps: %w", err)
 	}
 	tr.Step("join: %s resolved: %s", describe(s), spec.KindsString(plan.Kinds))
 	return nil
@@ -153,6 +158,7 @@ func (p *joinPart) identity(s *spec.Spec, pid int) error {
 		}
 	}
 	s.Join.Plan.Identity = id
+	p.targetFilters = st.SeccompFilters
 	// Supplementary groups can be set only with CAP_SETGID on the host, and
 	// before joining (a user namespace may deny setgroups).
 	p.early.Groups, p.early.SetGroups = st.Groups, os.Geteuid() == 0
@@ -214,6 +220,13 @@ func (p *joinPart) planEarly(s *spec.Spec) error {
 	for ns := range s.Join.Persist { // bound from the init's /proc entry: after it joined
 		wait = wait || s.Join.Joins(ns)
 	}
+	if s.New[spec.Time] {
+		proc, err := nsenter.OpenProcfs()
+		if err != nil {
+			return err
+		}
+		p.early.Proc = p.add(proc)
+	}
 	if !wait {
 		return nil
 	}
@@ -244,7 +257,11 @@ func (p *joinPart) InitInputs(firstFD int) ([]*os.File, []string) {
 	for i, ns := range p.early.NS {
 		e.NS[i] = initproc.EarlyNS{Kind: ns.Kind, FD: num(ns.FD)}
 	}
-	e.Root, e.Cwd, e.Ready = num(e.Root), num(e.Cwd), num(e.Ready)
+	e.Root, e.Cwd, e.Ready, e.Proc = num(e.Root), num(e.Cwd), num(e.Ready), num(e.Proc)
+	e.Cgroups = make([]int, len(p.early.Cgroups))
+	for i, c := range p.early.Cgroups {
+		e.Cgroups[i] = num(c)
+	}
 	return p.files, []string{e.Env()}
 }
 
@@ -285,15 +302,16 @@ func (p *joinPart) closeFiles() {
 
 // resolveTarget turns --join TARGET into the PID whose namespaces and
 // identity are taken: for an instance (by name, or by the PID of its init)
-// the process of its CMD; any other PID as it is. 0: no --join.
-func resolveTarget(target string) (int, error) {
+// the process of its CMD, with the instance's record; any other PID as it
+// is. 0: no --join.
+func resolveTarget(target string) (int, *state.Record, error) {
 	if target == "" {
-		return 0, nil
+		return 0, nil, nil
 	}
 	dir, dirErr := state.DefaultDir()
 	if pid, err := strconv.Atoi(target); err == nil {
 		if pid <= 0 {
-			return 0, fmt.Errorf("--join %s: not a PID", target)
+			return 0, nil, fmt.Errorf("--join %s: not a PID", target)
 		}
 		// Only an nsexec init can be an instance's: do not read the
 		// records for any other process.
@@ -302,36 +320,36 @@ func resolveTarget(target string) (int, error) {
 				return cmdOf(target, r)
 			}
 		}
-		return pid, nil
+		return pid, nil, nil
 	}
 	if err := spec.ValidName(target); err != nil {
-		return 0, fmt.Errorf("--join: %w", err)
+		return 0, nil, fmt.Errorf("--join: %w", err)
 	}
 	if dirErr != nil {
-		return 0, fmt.Errorf("--join %s: %w", target, dirErr)
+		return 0, nil, fmt.Errorf("--join %s: %w", target, dirErr)
 	}
 	r, err := state.Open(dir).Get(target)
 	if errors.Is(err, state.ErrNotFound) {
-		return 0, fmt.Errorf("--join %s: no running instance named %s (nsexec --list shows them)", target, target)
+		return 0, nil, fmt.Errorf("--join %s: no running instance named %s (nsexec --list shows them)", target, target)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("--join %s: %w", target, err)
+		return 0, nil, fmt.Errorf("--join %s: %w", target, err)
 	}
 	return cmdOf(target, r)
 }
 
 // cmdOf finds the process of an instance's CMD: PID 1 of a PID namespace
-// is nsexec's init, whose environment, user and time namespace are not
-// CMD's.
-func cmdOf(target string, r state.Record) (int, error) {
+// is nsexec's init, whose environment, user, time namespace and
+// confinement are not CMD's.
+func cmdOf(target string, r state.Record) (int, *state.Record, error) {
 	if r.PID == 0 {
-		return 0, fmt.Errorf("--join %s: instance %s is still starting; try again", target, r.Name)
+		return 0, nil, fmt.Errorf("--join %s: instance %s is still starting; try again", target, r.Name)
 	}
 	pid, err := nsenter.Descend(r.PID, r.CMDDepth)
 	if err != nil {
-		return 0, fmt.Errorf("--join %s: instance %s: %w", target, r.Name, err)
+		return 0, nil, fmt.Errorf("--join %s: instance %s: %w", target, r.Name, err)
 	}
-	return pid, nil
+	return pid, &r, nil
 }
 
 // describe names what a run joins, for the trace.

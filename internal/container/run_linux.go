@@ -251,6 +251,11 @@ func startError(s *spec.Spec, err error) error {
 func initError(sock *os.File) *Error {
 	buf := make([]byte, 2048)
 	n, _, err := unix.Recvfrom(int(sock.Fd()), buf, unix.MSG_DONTWAIT)
+	if err == unix.ECONNRESET {
+		// The init ended with config unread (it failed before reading it):
+		// the first read reports that, the next one gets its message.
+		n, _, err = unix.Recvfrom(int(sock.Fd()), buf, unix.MSG_DONTWAIT)
+	}
 	if err != nil {
 		return nil
 	}

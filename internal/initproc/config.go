@@ -2,6 +2,7 @@ package initproc
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"nsexec/internal/spec"
@@ -14,6 +15,20 @@ const EnvSyncFD = "_NSEXEC_INIT"
 // EnvExeFD names the descriptor the init was executed from (see
 // internal/exeseal), which the init closes first thing.
 const EnvExeFD = "_NSEXEC_EXE"
+
+// EnvCgroup names, in the init's environment, the cgroup files (v1
+// "tasks", v2 "cgroup.procs") the init writes itself into first of all,
+// as a comma-separated list of descriptors.
+const EnvCgroup = "_NSEXEC_CGROUP"
+
+// FDList is n descriptors from first, as EnvCgroup lists them.
+func FDList(first, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = strconv.Itoa(first + i)
+	}
+	return strings.Join(w, ",")
+}
 
 // Argv0 is the init's name as `ps` shows it inside.
 const Argv0 = "nsexec-init"
@@ -36,9 +51,6 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	}
 	if s.Has(spec.Net) {
 		kv("lo", "1")
-	}
-	for _, tasks := range s.Limits.CgroupTasks {
-		kv("cgroup", tasks)
 	}
 	if s.Has(spec.Cgroup) && !early(s, spec.Cgroup) {
 		kv("cgroupns", "1")

@@ -32,10 +32,12 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "init.h"
 
@@ -55,12 +57,11 @@ struct config {
 	int proc;          // mount a fresh /proc
 	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
 	int cgroupns;      // create the cgroup namespace
-	const char **cgroups; // the run's cgroup v1 "tasks" files, to join
-	int ncgroups;
 	int fork;          // stay as PID 1 and fork CMD
 };
 
 int sync_fd = -1;
+int host_proc = -1;
 static struct config cfg;
 static long long step_start;
 
@@ -203,12 +204,6 @@ static void read_config(void)
 		else if (!strcmp(p, "proc")) cfg.proc = 1;
 		else if (!strcmp(p, "timens")) cfg.timens = v;
 		else if (!strcmp(p, "cgroupns")) cfg.cgroupns = 1;
-		else if (!strcmp(p, "cgroup")) {
-			cfg.cgroups = realloc(cfg.cgroups, (cfg.ncgroups + 1) * sizeof *cfg.cgroups);
-			if (!cfg.cgroups)
-				fail(125, "init: out of memory");
-			cfg.cgroups[cfg.ncgroups++] = v;
-		}
 		else if (!strcmp(p, "fork")) cfg.fork = 1;
 		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
 			 network_config(p, v) || join_config(p, v) || tty_config(p, v)) ;
@@ -255,17 +250,24 @@ static void loopback_up(void)
 // time_ns_create creates the time namespace here rather than in the clone:
 // offsets ("MONO BOOT" seconds) can be written only while no process is
 // inside, and unshare(CLONE_NEWTIME) moves only our children (and our next
-// execve) in.
-void time_ns_create(const char *offsets)
+// execve) in. proc is nsexec's own procfs when the init has joined another
+// mount namespace (-1: this one's /proc): a path there would resolve in the
+// target's tree, which its owner controls (issue 9, hole 7).
+void time_ns_create(const char *offsets, int proc)
 {
 	long long mono = 0, boot = 0;
 	char buf[128];
 	sscanf(offsets, "%lld %lld", &mono, &boot);
 	if (unshare(CLONE_NEWTIME) < 0)
 		fail(125, "init: create time namespace: %s", strerror(errno));
-	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	int fd = openat(proc >= 0 ? proc : AT_FDCWD,
+			proc >= 0 ? "self/timens_offsets" : "/proc/self/timens_offsets",
+			O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs st;
+	if (fd < 0 || fstatfs(fd, &st) < 0)
 		fail(125, "init: open timens_offsets: %s", strerror(errno));
+	if (st.f_type != PROC_SUPER_MAGIC)
+		fail(125, "init: timens_offsets is not on a procfs");
 	int n = snprintf(buf, sizeof buf, "monotonic %lld 0\nboottime %lld 0\n", mono, boot);
 	if (write(fd, buf, n) != n)
 		fail(125, "init: set clock offsets (monotonic %lld s, boottime %lld s): %s", mono,
@@ -274,26 +276,30 @@ void time_ns_create(const char *offsets)
 	trace("time: new namespace, monotonic %+lld s, boottime %+lld s", mono, boot);
 }
 
-// join_cgroups moves the init into the run's cgroup v1 hierarchies by
-// writing "0" to each tasks file: a thread that moves itself (the init is
-// one thread) skips the kernel's cgroup_threadgroup_rwsem, whose write
-// side, taken when another process moves it (the parent writing its pid to
-// cgroup.procs), often waits for an RCU grace period: 10 ms and more here.
-// (On cgroup v2 the init is born in its cgroup.)
-static void join_cgroups(void)
+static int cgroups_joined; // hierarchies, for the trace once -v is known
+
+// cgroup_join writes the init into the cgroups of a list of descriptors
+// ("FD,FD"; v1 "tasks" or v2 "cgroup.procs" files the parent opened in its
+// own mount namespace), by writing "0" to each: a thread that moves itself
+// (the init is one thread) skips the kernel's cgroup_threadgroup_rwsem,
+// whose write side, taken when another process moves it (the parent
+// writing its pid to cgroup.procs), often waits for an RCU grace period:
+// 10 ms and more here. (A run's own cgroup v2 is born into instead.)
+void cgroup_join(const char *list, const char *what)
 {
-	for (int i = 0; i < cfg.ncgroups; i++) {
-		int fd = open(cfg.cgroups[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, "0", 1) != 1)
-			fail(125, "cgroup: join %s: %s", cfg.cgroups[i], strerror(errno));
+	for (const char *p = list; *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "") {
+		int fd = atoi(p);
+		if (write(fd, "0", 1) != 1)
+			fail(125, "cgroup: join %s: %s%s", what, strerror(errno),
+			     errno == EACCES || errno == EPERM ? " (moving a process between cgroups needs root)" : "");
 		close(fd);
+		cgroups_joined++;
 	}
-	trace("cgroup: joined %d hierarchies", cfg.ncgroups);
 }
 
 // enter_cgroupns creates the cgroup namespace here rather than in the
 // clone: its root is the cgroup its creator is in, and the init joins the
-// run's own cgroup only after the clone (join_cgroups). So CMD sees its
+// run's own cgroup only after the clone (cgroup_join). So CMD sees its
 // cgroup as "/".
 static void enter_cgroupns(void)
 {
@@ -386,6 +392,11 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	}
 	if (argc < 2)
 		fail(125, "init: no command");
+	const char *cg = getenv("_NSEXEC_CGROUP");
+	if (cg) {
+		cgroup_join(cg, "the run's cgroup");
+		unsetenv("_NSEXEC_CGROUP");
+	}
 	join_enter();
 	read_config();
 	tty_new_session();
@@ -393,8 +404,8 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	trace("init: started as pid %d", getpid());
 	join_after_config();
 
-	if (cfg.ncgroups)
-		join_cgroups();
+	if (cgroups_joined)
+		trace("cgroup: joined %d hierarchies", cgroups_joined);
 	if (cfg.cgroupns)
 		enter_cgroupns();
 	if (cfg.prop)
@@ -404,7 +415,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	if (cfg.lo)
 		loopback_up();
 	if (cfg.timens)
-		time_ns_create(cfg.timens);
+		time_ns_create(cfg.timens, host_proc);
 	if (cfg.proc)
 		mount_proc();
 	network_setup();

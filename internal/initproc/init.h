@@ -5,7 +5,8 @@
 
 #include <sys/types.h>
 
-extern int sync_fd; // the socket to the parent
+extern int sync_fd;   // the socket to the parent
+extern int host_proc; // nsexec's own procfs (O_PATH), after joining a mount ns; else -1
 
 // trace prints a finished step when -v is given; fail reports an error to
 // the parent and exits with code.
@@ -29,6 +30,9 @@ void process_before_exec(void);
 int security_config(const char *key, const char *val);
 void security_before_process(void);
 void security_before_exec(void);
+// security_filter_now installs the filter ahead of time (a joined CMD,
+// before it takes its target's lower capabilities).
+void security_filter_now(void);
 // security_confine_reaper: the init that stays resident keeps CAP_KILL only,
 // no_new_privs and an allow-list filter, before CMD exists.
 void security_confine_reaper(void);
@@ -63,7 +67,8 @@ void tty_after_fork(void);
 void tty_before_exec(void);
 
 // init.c, shared with join.c.
-void time_ns_create(const char *offsets);
+void time_ns_create(const char *offsets, int proc);
+void cgroup_join(const char *fds, const char *what);
 // reaper confines itself, then opens the gate (gate_open): CMD, forked
 // before, waits at it so that it never exists beside an unconfined PID 1.
 void reaper(pid_t child) __attribute__((noreturn));

@@ -10,6 +10,10 @@
 //
 //   ns=KIND:FD ...   join, in this order (user first, mnt last)
 //   groups=G,G       supplementary groups (host IDs), set before joining
+//   cgroup=FD,FD     the target's cgroups, joined before its namespaces
+//                    (files the parent opened in nsexec's own mount ns)
+//   proc=FD          nsexec's own procfs, for what the init writes about
+//                    itself once it is in the target's mount namespace
 //   root=FD cwd=FD   then enter the target's root and working directory
 //                    (either may be absent)
 //   unshare=FLAGS    then create these namespaces (a joined user ns owns them)
@@ -142,6 +146,10 @@ void join_enter(void)
 		*v++ = 0;
 		if (!strcmp(tok, "groups"))
 			set_groups(v); // before joining: the host's IDs, with the host's CAP_SETGID
+		else if (!strcmp(tok, "cgroup"))
+			cgroup_join(v, "the target's cgroups");
+		else if (!strcmp(tok, "proc"))
+			host_proc = atoi(v);
 		else if (!strcmp(tok, "ns")) {
 			char *fd = strchr(v, ':');
 			if (!fd)
@@ -164,7 +172,7 @@ void join_enter(void)
 		char *c = strchr(timens, ':');
 		if (c)
 			*c = ' ';
-		time_ns_create(timens);
+		time_ns_create(timens, host_proc);
 	}
 	if (ready >= 0) {
 		if (write(ready, "J", 1) != 1)
@@ -269,6 +277,10 @@ void join_before_exec(void)
 		for (int c = 0; c < 64; c++)
 			if (!(join.bnd >> c & 1) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 				fail(125, "join: drop capability %d from the bounding set: %s", c, strerror(errno));
+	// The target's seccomp filter goes in while this process still holds
+	// CAP_SYS_ADMIN, which the kernel asks for without no_new_privs.
+	if (!join.nnp)
+		security_filter_now();
 	if (join.have_gid && setresgid(join.gid, join.gid, join.gid) < 0)
 		fail(125, "join: set gid %u: %s", join.gid, strerror(errno));
 	if (join.have_uid && setresuid(join.uid, join.uid, join.uid) < 0)

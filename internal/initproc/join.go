@@ -21,6 +21,11 @@ type Early struct {
 	// Groups are set before joining (host IDs); only with SetGroups.
 	Groups    []uint32
 	SetGroups bool
+	// Cgroups are the target's cgroup files, joined before its namespaces.
+	Cgroups []int
+	// Proc is nsexec's own procfs, for the init's writes about itself
+	// once it is in another mount namespace; -1: none.
+	Proc      int
 	Root, Cwd int
 	// Unshare are CLONE_NEW* flags created after joining.
 	Unshare uintptr
@@ -46,6 +51,16 @@ func (e Early) Env() string {
 			g[i] = strconv.FormatUint(uint64(id), 10)
 		}
 		w = append(w, "groups="+strings.Join(g, ","))
+	}
+	if len(e.Cgroups) > 0 {
+		c := make([]string, len(e.Cgroups))
+		for i, fd := range e.Cgroups {
+			c[i] = strconv.Itoa(fd)
+		}
+		w = append(w, "cgroup="+strings.Join(c, ","))
+	}
+	if e.Proc >= 0 {
+		w = append(w, fmt.Sprintf("proc=%d", e.Proc))
 	}
 	for _, ns := range e.NS {
 		w = append(w, fmt.Sprintf("ns=%s:%d", ns.Kind, ns.FD))

@@ -12,13 +12,13 @@ func TestEarlyEnv(t *testing.T) {
 		e    Early
 		want string
 	}{
-		{Early{Root: -1, Cwd: -1, Ready: -1}, "_NSEXEC_JOIN="},
+		{Early{Root: -1, Cwd: -1, Ready: -1, Proc: -1}, "_NSEXEC_JOIN="},
 		{Early{NS: []EarlyNS{{spec.User, 4}, {spec.Net, 5}, {spec.Mount, 6}}, Root: 7, Cwd: 8, Ready: -1,
-			Groups: []uint32{0, 27}, SetGroups: true},
-			"_NSEXEC_JOIN=groups=0,27 ns=user:4 ns=net:5 ns=mnt:6 root=7 cwd=8"},
-		{Early{NS: []EarlyNS{{spec.User, 4}}, Root: -1, Cwd: -1, Unshare: 0x20020000, TimeOffsets: &[2]int64{-5, 7}, Ready: 5},
+			Groups: []uint32{0, 27}, SetGroups: true, Cgroups: []int{9, 10}, Proc: 11},
+			"_NSEXEC_JOIN=groups=0,27 cgroup=9,10 proc=11 ns=user:4 ns=net:5 ns=mnt:6 root=7 cwd=8"},
+		{Early{NS: []EarlyNS{{spec.User, 4}}, Root: -1, Cwd: -1, Proc: -1, Unshare: 0x20020000, TimeOffsets: &[2]int64{-5, 7}, Ready: 5},
 			"_NSEXEC_JOIN=ns=user:4 unshare=537001984 timens=-5:7 ready=5"},
-		{Early{Root: -1, Cwd: -1, Ready: -1, SetGroups: true}, "_NSEXEC_JOIN=groups="},
+		{Early{Root: -1, Cwd: -1, Ready: -1, Proc: -1, SetGroups: true}, "_NSEXEC_JOIN=groups="},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Env(); got != tt.want {

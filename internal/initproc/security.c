@@ -54,6 +54,7 @@ static struct {
 	const struct sock_filter *filter;
 	unsigned short filter_len;
 	unsigned int filter_flags;
+	int installed;
 } sec;
 
 static int hexval(char c)
@@ -172,6 +173,9 @@ static int last_cap(void)
 
 static void install_filter(void)
 {
+	if (sec.installed)
+		return;
+	sec.installed = 1;
 	struct sock_fprog prog = {sec.filter_len, (struct sock_filter *)sec.filter};
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sec.filter_flags, &prog) < 0) {
 		int e = errno;
@@ -219,6 +223,12 @@ static void set_caps(void)
 				     strerror(errno));
 	trace("security: capabilities set (bounding %llx, %s %llx)", sec.bounding,
 	      root ? "root keeps" : "ambient", keep);
+}
+
+void security_filter_now(void)
+{
+	if (sec.filter)
+		install_filter();
 }
 
 void security_before_exec(void)

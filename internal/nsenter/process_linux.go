@@ -104,3 +104,20 @@ func Descend(pid, depth int) (int, error) {
 	}
 	return pid, nil
 }
+
+// OpenProcfs opens nsexec's own /proc (O_PATH), checked to be the root of
+// a procfs: the init writes about itself through it once it has joined a
+// mount namespace whose /proc its owner controls (issue 9, hole 7).
+func OpenProcfs() (*os.File, error) {
+	fd, err := unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open /proc: %w", err)
+	}
+	var fs unix.Statfs_t
+	var st unix.Stat_t
+	if err := unix.Fstatfs(fd, &fs); err != nil || fs.Type != unix.PROC_SUPER_MAGIC || unix.Fstat(fd, &st) != nil || st.Ino != 1 {
+		unix.Close(fd)
+		return nil, errors.New("/proc is not the root of a procfs")
+	}
+	return os.NewFile(uintptr(fd), "/proc"), nil
+}

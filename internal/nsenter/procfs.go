@@ -81,6 +81,9 @@ type Status struct {
 	CapInh, CapPrm, CapEff uint64
 	CapBnd                 uint64
 	NoNewPrivs             bool
+	// SeccompFilters is how many seccomp filters the process is under
+	// (stacked: a child inherits its parent's and may add its own).
+	SeccompFilters int
 }
 
 // ParseStatus reads the lines of /proc/PID/status that make a process's
@@ -123,6 +126,11 @@ func ParseStatus(data []byte) (Status, error) {
 	}
 	nnp := fields["NoNewPrivs"]
 	st.NoNewPrivs = len(nnp) == 1 && nnp[0] == "1"
+	if f := fields["Seccomp_filters"]; len(f) == 1 {
+		st.SeccompFilters, _ = strconv.Atoi(f[0])
+	} else if f := fields["Seccomp"]; len(f) == 1 && f[0] != "0" {
+		st.SeccompFilters = 1 // a kernel before 5.9 does not count them
+	}
 	return st, err
 }
 

@@ -75,6 +75,7 @@ CapBnd:	000001ffffffffff
 CapAmb:	0000000000000000
 NoNewPrivs:	1
 Seccomp:	2
+Seccomp_filters:	3
 `
 
 func TestParseStatus(t *testing.T) {
@@ -83,7 +84,7 @@ func TestParseStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Status{UID: 1001, GID: 101, Groups: []uint32{4, 24, 27}, CapPrm: 0xa80425fb, CapEff: 0xa80425fb,
-		CapBnd: 0x1ffffffffff, NoNewPrivs: true}
+		CapBnd: 0x1ffffffffff, NoNewPrivs: true, SeccompFilters: 3}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}

@@ -52,19 +52,33 @@ func Plan(c Choices, goarch string) (*Confinement, error) {
 		conf.Bounding, conf.Ambient = set, added&set
 		_, conf.Required, _ = ResolveCaps(0, named(c.CapAdd), nil)
 	}
-	if c.Seccomp == SeccompDefault {
-		conf.Filter = precompiledDefault(goarch, set)
-	}
-	if c.Seccomp != SeccompUnconfined && c.Seccomp != "" && conf.Filter == nil {
-		p, err := LoadProfile(c.Seccomp, set)
-		if err != nil {
-			return nil, err
-		}
-		if conf.Filter, err = Compile(p, goarch); err != nil {
-			return nil, fmt.Errorf("%w (profile %s)", err, c.Seccomp)
-		}
+	if conf.Filter, err = ProfileFilter(c.Seccomp, set, goarch); err != nil {
+		return nil, err
 	}
 	return conf, nil
+}
+
+// ProfileFilter compiles a seccomp profile (SeccompDefault or a file) for a
+// process with the capabilities set: a profile may allow calls by
+// capability, as Docker's does. Nil for SeccompUnconfined and "".
+func ProfileFilter(profile string, set Caps, goarch string) (*Filter, error) {
+	if profile == SeccompUnconfined || profile == "" {
+		return nil, nil
+	}
+	if profile == SeccompDefault {
+		if f := precompiledDefault(goarch, set); f != nil {
+			return f, nil
+		}
+	}
+	p, err := LoadProfile(profile, set)
+	if err != nil {
+		return nil, err
+	}
+	f, err := Compile(p, goarch)
+	if err != nil {
+		return nil, fmt.Errorf("%w (profile %s)", err, profile)
+	}
+	return f, nil
 }
 
 // named drops ALL from a list of names.

@@ -152,6 +152,12 @@ func init() {
 		return errors.Join(errs...)
 	})
 	addCheck(func(s *Spec) error {
+		if s.Join.Target != "" && s.NeedsCgroup() {
+			return errors.New("--join and cgroup limits (--memory, --cpus, --pids-limit, --devices, --cgroup-parent...): a joined command goes into its target's cgroups and is under their limits; give limits to the instance when it starts")
+		}
+		return nil
+	})
+	addCheck(func(s *Spec) error {
 		if s.New[User] && s.Join.Joining() {
 			return errors.New("a new user namespace (-U) cannot be combined with joining: it would own none of the joined namespaces; join the user namespace too")
 		}

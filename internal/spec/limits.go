@@ -26,10 +26,6 @@ type Limits struct {
 	// DefaultDevicesOnly).
 	Devices string
 	Rlimits []Rlimit
-
-	// CgroupTasks is set by the engine: the cgroup v1 "tasks" files of the
-	// run's cgroup, which the init joins first of all.
-	CgroupTasks []string
 }
 
 // DefaultDevicesOnly reports whether the run may use only the standard
@@ -40,7 +36,8 @@ type Limits struct {
 // root.
 func (s *Spec) DefaultDevicesOnly() bool {
 	if s.Limits.Devices == "" {
-		return s.ContainerRun() && !s.Has(User)
+		// A joined command is under its target's device rules instead.
+		return s.ContainerRun() && !s.Has(User) && s.Join.Target == ""
 	}
 	return s.Limits.Devices == "default"
 }

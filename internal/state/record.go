@@ -26,6 +26,15 @@ type Record struct {
 	Joined      []string  `json:"joined,omitempty"` // joined by the run
 	Command     []string  `json:"command"`
 	Started     time.Time `json:"started"`
+	// Seccomp is the filter CMD runs under, for --join to put a joined
+	// command under it too; nil: none.
+	Seccomp *Filter `json:"seccomp,omitempty"`
+}
+
+// Filter is a seccomp filter as seccomp(2) takes it.
+type Filter struct {
+	Flags   uint32 `json:"flags"`
+	Program []byte `json:"program"` // struct sock_filter records, native byte order
 }
 
 // Live reports whether the instance still runs, given a probe that says

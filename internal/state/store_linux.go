@@ -61,6 +61,11 @@ func (s *Store) Reserve(r Record) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", s.Dir, err)
 	}
+	dir, err := s.openDir()
+	if err != nil {
+		return err
+	}
+	unix.Close(dir)
 	unlock, err := s.lock()
 	if err != nil {
 		return err
@@ -205,10 +210,62 @@ func (s *Store) cleanTemps() {
 	}
 }
 
+// ErrUntrusted is a store or record another user could have written.
+var ErrUntrusted = errors.New("not trusted")
+
+// openDir opens the store's directory, refusing one another user could
+// write: a record names a process that --join then enters, with the
+// seccomp filter it puts the joined command under, so a forged one would
+// lead root's nsexec into an attacker's process unconfined.
+func (s *Store) openDir() (int, error) {
+	fd, err := unix.Open(s.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: s.Dir, Err: err}
+	}
+	if err := owned(fd, s.Dir); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// owned checks that fd is owned by nsexec's user and not writable by others.
+func owned(fd int, path string) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if int(st.Uid) != os.Geteuid() || st.Mode&0o022 != 0 {
+		return fmt.Errorf("%s: %w: owned by uid %d, mode %o (want uid %d, not writable by others)",
+			path, ErrUntrusted, st.Uid, st.Mode&0o7777, os.Geteuid())
+	}
+	return nil
+}
+
+// read reads the record of name, through the directory's descriptor and
+// without following a symlink, if it is nsexec's user's own.
 func (s *Store) read(name string) (Record, error) {
-	data, err := nsenter.ReadFile(s.path(name))
+	dir, err := s.openDir()
 	if err != nil {
 		return Record{}, err
+	}
+	defer unix.Close(dir)
+	// O_NONBLOCK: a FIFO put in its place must not hang the open.
+	fd, err := unix.Openat(dir, name+".json", unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return Record{}, &os.PathError{Op: "open", Path: s.path(name), Err: err}
+	}
+	defer unix.Close(fd)
+	if err := owned(fd, s.path(name)); err != nil {
+		return Record{}, err
+	}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size > 1<<20 {
+		return Record{}, fmt.Errorf("%s: %w: not a regular file of at most 1 MiB", s.path(name), ErrUntrusted)
+	}
+	data := make([]byte, st.Size)
+	if n, err := unix.Pread(fd, data, 0); err != nil || n != len(data) {
+		return Record{}, fmt.Errorf("read %s: %v", s.path(name), err)
 	}
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil {

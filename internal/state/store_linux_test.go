@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"nsexec/internal/nsenter"
 )
@@ -151,5 +154,66 @@ func TestStoreLeftovers(t *testing.T) {
 	}
 	if recs, err := Open(filepath.Join(s.Dir, "none")).List(); err != nil || recs != nil {
 		t.Errorf("List of a missing directory: %v, %v", recs, err)
+	}
+}
+
+// Forged records are ignored (issue 9): root's --join must not be led into
+// a process, or given a seccomp filter, by a record another user could have
+// written, nor by one in a directory another user can write.
+func TestStoreIgnoresForgedRecords(t *testing.T) {
+	parent, pstart, _ := proc(t)
+	init, istart, _ := proc(t)
+	data, err := json.Marshal(Record{Name: "web", PID: init, PIDStart: istart, Parent: parent, ParentStart: pstart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := os.Geteuid() == 0
+	for _, tt := range []struct {
+		name     string
+		rootOnly bool
+		forge    func(dir, file string) error
+	}{
+		{"genuine", false, func(string, string) error { return nil }},
+		{"directory writable by others", false, func(dir, _ string) error { return os.Chmod(dir, 0o777) }},
+		{"record writable by others", false, func(_, file string) error { return os.Chmod(file, 0o666) }},
+		{"record is a symlink", false, func(dir, file string) error {
+			other := filepath.Join(t.TempDir(), "web.json")
+			if err := os.Rename(file, other); err != nil {
+				return err
+			}
+			return os.Symlink(other, file)
+		}},
+		{"record of another user", true, func(_, file string) error { return os.Chown(file, 65534, 65534) }},
+		{"directory of another user", true, func(dir, _ string) error { return os.Chown(dir, 65534, 65534) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.rootOnly && !root {
+				t.Skip("chown needs root")
+			}
+			dir := t.TempDir()
+			file := filepath.Join(dir, "web.json")
+			if err := os.WriteFile(file, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.forge(dir, file); err != nil {
+				t.Fatal(err)
+			}
+			s := Open(dir)
+			_, getErr := s.Get("web")
+			_, found := s.FindPID(init)
+			recs, _ := s.List()
+			if tt.name == "genuine" {
+				if getErr != nil || !found || len(recs) != 1 {
+					t.Fatalf("a genuine record: Get %v, FindPID %v, List %v", getErr, found, recs)
+				}
+				return
+			}
+			if getErr == nil || found || len(recs) != 0 {
+				t.Errorf("a forged record is used: Get %v, FindPID %v, List %v", getErr, found, recs)
+			}
+			if !errors.Is(getErr, ErrUntrusted) && !errors.Is(getErr, unix.ELOOP) {
+				t.Errorf("Get: %v, want it untrusted", getErr)
+			}
+		})
 	}
 }

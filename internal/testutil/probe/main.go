@@ -15,9 +15,10 @@
 //	                         forever: retrying when fork fails, so that the
 //	                         bomb never dies out (a shell's can)
 //	probe euid               print the effective uid
-//	probe ptrace-inject PID HANDLE
+//	probe ptrace-inject PID HANDLE|unshare-user
 //	                         attach to PID and make it call open_by_handle_at
-//	                         with HANDLE (hex: type, bytes); print the outcome
+//	                         with HANDLE (hex: type, bytes), or
+//	                         unshare(CLONE_NEWUSER); print the outcome
 //	probe tiocsti TEXT [PATH...]
 //	                         push TEXT into the input of the terminal on
 //	                         descriptors 0, 1 and 2, then on each PATH

@@ -2,4 +2,4 @@
 
 package main
 
-func ptraceInject(pid int, handleHex string) { fail("ptrace-inject: amd64 only") }
+func ptraceInject(pid int, what string) { fail("ptrace-inject: amd64 only") }
