@@ -38,12 +38,32 @@ func main() {
 		code, err = container.Run(s, tr)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "nsexec: %v\n", err)
 		var ce *container.Error
-		if errors.As(err, &ce) {
+		if errors.As(err, &ce) && ce.Field != "" {
+			fmt.Fprintf(os.Stderr, "nsexec: %s\n", ce.Worded(flagOf))
+		} else {
+			fmt.Fprintf(os.Stderr, "nsexec: %v\n", err)
+		}
+		if ce != nil {
 			os.Exit(ce.Code)
 		}
 		os.Exit(125)
 	}
 	os.Exit(code)
+}
+
+// fieldFlags name the spec fields of the engine's errors as nsexec's
+// options do.
+var fieldFlags = map[string]string{
+	"process.cwd":      "--chdir",
+	"process.env":      "--env",
+	"process.tty":      "--tty",
+	"security.cap_add": "--cap-add",
+}
+
+func flagOf(field string) string {
+	if f, ok := fieldFlags[field]; ok {
+		return f
+	}
+	return field
 }

@@ -100,11 +100,11 @@ func onlyDefaultDevices(s *spec.Spec) bool {
 }
 
 // InitInputs hands the init the v1 "tasks" files it writes itself into.
-func (p *cgroupPart) InitInputs(firstFD int) ([]*os.File, []string) {
-	if len(p.tasks) == 0 {
-		return nil, nil
+func (p *cgroupPart) InitInputs(firstFD int, early *initproc.Early) []*os.File {
+	for i := range p.tasks {
+		early.Cgroups = append(early.Cgroups, firstFD+i)
 	}
-	return p.tasks, []string{initproc.EnvCgroup + "=" + initproc.FDList(firstFD, len(p.tasks))}
+	return p.tasks
 }
 
 func (p *cgroupPart) Attach(pid int, tr *trace.Tracer) error {

@@ -1,12 +1,39 @@
 package container
 
+import (
+	"errors"
+	"strings"
+)
+
 // Error is a failed run with the exit status that reports it: 125 for
 // nsexec's own failures, 126 when CMD is not executable, 127 when it is not
-// found.
+// found. Field, when set, is the spec field the failure is about
+// ("process.cwd"), which each front end names its own way (--chdir); the
+// message then follows the field's name ("/x: no such file").
 type Error struct {
-	Code int
-	Err  error
+	Code  int
+	Field string
+	Err   error
 }
 
-func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Error() string { return e.Field + e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
+
+// Worded is the error's message with its field named by name.
+func (e *Error) Worded(name func(field string) string) string {
+	if e.Field == "" {
+		return e.Err.Error()
+	}
+	return name(e.Field) + e.Err.Error()
+}
+
+// initFailure reads what the init reported: "@FIELD rest" names the spec
+// field the failure is about, up to the first space or colon.
+func initFailure(code int, msg string) *Error {
+	if field, ok := strings.CutPrefix(msg, "@"); ok {
+		if i := strings.IndexAny(field, " :"); i > 0 {
+			return &Error{Code: code, Field: field[:i], Err: errors.New(field[i:])}
+		}
+	}
+	return &Error{Code: code, Err: errors.New(msg)}
+}

@@ -3,6 +3,8 @@ package container
 import (
 	"os"
 
+	"nsexec/internal/initproc"
+
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
@@ -114,21 +116,20 @@ func (h hostSide) undo() {
 	}
 }
 
-// initInputer is a host part that hands the init descriptors and
-// environment variables (the namespaces to join). firstFD is the number the
-// init sees its first descriptor as.
+// initInputer is a host part that hands the init descriptors, named in the
+// early message (the namespaces to join, the cgroup files to enter).
+// firstFD is the number the init sees its first descriptor as.
 type initInputer interface {
-	InitInputs(firstFD int) (files []*os.File, env []string)
+	InitInputs(firstFD int, early *initproc.Early) []*os.File
 }
 
-func (h hostSide) initInputs(firstFD int) (files []*os.File, env []string) {
+func (h hostSide) initInputs(firstFD int, early *initproc.Early) (files []*os.File) {
 	for _, p := range h {
 		if in, ok := p.(initInputer); ok {
-			f, e := in.InitInputs(firstFD + len(files))
-			files, env = append(files, f...), append(env, e...)
+			files = append(files, in.InitInputs(firstFD+len(files), early)...)
 		}
 	}
-	return files, env
+	return files
 }
 
 // committer is a host part whose work is meant to outlive the run (a

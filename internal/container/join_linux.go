@@ -35,15 +35,10 @@ func newJoinPart(s *spec.Spec) hostPart {
 type joinPart struct {
 	files []*os.File     // for the init, in order
 	early initproc.Early // FDs index files until InitInputs numbers them
-	ready *os.File       // the init writes a byte here once it has joined
 	tr    *trace.Tracer
 	// targetFilters is how many seccomp filters the target is under.
 	targetFilters int
 }
-
-// Maximum size of the target's environment: the config is one record of at
-// most 64 KiB.
-const maxJoinedEnv = 48 << 10
 
 func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 	// A part whose Prepare fails is not undone: close what was opened.
@@ -53,7 +48,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 		}
 	}()
 	p.tr = tr
-	p.early = initproc.Early{Root: -1, Cwd: -1, Ready: -1, Proc: -1}
+	p.early = *initproc.NewEarly()
 	plan := &spec.JoinPlan{}
 	target, rec, err := resolveTarget(s.Join.Target)
 	if err != nil {
@@ -133,13 +128,6 @@ func (p *joinPart) identity(s *spec.Spec, pid int) error {
 	env, err := nsenter.ReadEnviron(pid)
 	if err != nil {
 		return fmt.Errorf("read the environment of process %d: %w", pid, err)
-	}
-	size := 0
-	for _, e := range env {
-		size += len(e)
-	}
-	if size > maxJoinedEnv {
-		return fmt.Errorf("the environment of process %d is larger than %d KiB", pid, maxJoinedEnv>>10)
 	}
 	id := &spec.Identity{UID: st.UID, GID: st.GID, Groups: st.Groups, CapInh: st.CapInh, CapPrm: st.CapPrm,
 		CapEff: st.CapEff, CapBnd: st.CapBnd, NoNewPrivs: st.NoNewPrivs, Env: env}
@@ -227,15 +215,7 @@ func (p *joinPart) planEarly(s *spec.Spec) error {
 		}
 		p.early.Proc = p.add(proc)
 	}
-	if !wait {
-		return nil
-	}
-	// Blocking descriptors (unlike os.Pipe's): no network poller is started.
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-		return err
-	}
-	p.ready, p.early.Ready = os.NewFile(uintptr(fds[0]), "ready"), p.add(os.NewFile(uintptr(fds[1]), "ready-init"))
+	p.early.Ack = wait
 	return nil
 }
 
@@ -245,53 +225,34 @@ func (p *joinPart) add(f *os.File) int {
 	return len(p.files) - 1
 }
 
-func (p *joinPart) InitInputs(firstFD int) ([]*os.File, []string) {
-	e := p.early
+func (p *joinPart) InitInputs(firstFD int, early *initproc.Early) []*os.File {
 	num := func(i int) int {
 		if i < 0 {
 			return -1
 		}
 		return firstFD + i
 	}
-	e.NS = make([]initproc.EarlyNS, len(p.early.NS))
-	for i, ns := range p.early.NS {
-		e.NS[i] = initproc.EarlyNS{Kind: ns.Kind, FD: num(ns.FD)}
+	e := p.early
+	for _, c := range e.Cgroups {
+		early.Cgroups = append(early.Cgroups, num(c))
 	}
-	e.Root, e.Cwd, e.Ready, e.Proc = num(e.Root), num(e.Cwd), num(e.Ready), num(e.Proc)
-	e.Cgroups = make([]int, len(p.early.Cgroups))
-	for i, c := range p.early.Cgroups {
-		e.Cgroups[i] = num(c)
+	for _, ns := range e.NS {
+		early.NS = append(early.NS, initproc.EarlyNS{Kind: ns.Kind, FD: num(ns.FD)})
 	}
-	return p.files, []string{e.Env()}
+	early.Groups, early.SetGroups = e.Groups, e.SetGroups
+	early.Proc, early.Root, early.Cwd = num(e.Proc), num(e.Root), num(e.Cwd)
+	early.Unshare, early.TimeOffsets, early.Ack = e.Unshare, e.TimeOffsets, e.Ack
+	return p.files
 }
 
-// Attach waits, when the init creates namespaces after joining, until it
-// has: the host parts after this one act on them.
+// Attach closes nsexec's copies of what the init got (run_linux.go waited
+// for the init to join, when it creates namespaces after joining).
 func (p *joinPart) Attach(pid int, tr *trace.Tracer) error {
-	p.closeFiles() // the init has its copies; the write end must close for EOF
-	if p.ready == nil {
-		return nil
-	}
-	defer func() { p.ready.Close(); p.ready = nil }()
-	var b [1]byte
-	for {
-		n, err := p.ready.Read(b[:])
-		if n == 1 {
-			tr.Step("join: init %d joined and created its namespaces", pid)
-			return nil
-		}
-		if !errors.Is(err, unix.EINTR) {
-			return &Error{Code: 125, Err: errors.New("init: ended before it joined its namespaces")}
-		}
-	}
+	p.closeFiles()
+	return nil
 }
 
-func (p *joinPart) Undo() {
-	p.closeFiles()
-	if p.ready != nil {
-		p.ready.Close()
-	}
-}
+func (p *joinPart) Undo() { p.closeFiles() }
 
 func (p *joinPart) closeFiles() {
 	for _, f := range p.files {

@@ -64,7 +64,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 		return 0, err
 	}
 
-	pid, err := startInit(s, childEnd, exe.File, host)
+	pid, early, err := startInit(s, childEnd, exe.File, host)
 	childEnd.Close()
 	exe.Close()
 	if err != nil {
@@ -78,7 +78,10 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	// happens before, so CMD never starts half set up, and no signal meant
 	// for CMD can come before nsexec is ready to forward it.
 	<-notified
-	err = host.attach(pid, tr)
+	err = sendEarly(parentEnd, early, pid, tr)
+	if err == nil {
+		err = host.attach(pid, tr)
+	}
 	if err == nil {
 		if err = initproc.SendConfig(parentEnd, initproc.Config(s, tr.Start())); err != nil {
 			err = &Error{Code: 125, Err: fmt.Errorf("send config to init: %w", err)}
@@ -133,7 +136,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 //
 // On cgroup v2 the init is born in the run's cgroup (clone3 with
 // CLONE_INTO_CGROUP) rather than moved there after the clone.
-func startInit(s *spec.Spec, sync *os.File, exe *os.File, host hostSide) (int, error) {
+func startInit(s *spec.Spec, sync *os.File, exe *os.File, host hostSide) (int, *initproc.Early, error) {
 	cgroupFD := host.cgroupFD()
 	attr := &syscall.SysProcAttr{
 		Cloneflags:  cloneFlags(s),
@@ -146,19 +149,50 @@ func startInit(s *spec.Spec, sync *os.File, exe *os.File, host hostSide) (int, e
 		attr.GidMappings = idMaps(s.GIDMap, os.Getgid())
 		attr.GidMappingsEnableSetgroups = false
 	}
-	// Host parts may hand the init more descriptors, after the sync socket.
+	// Host parts may hand the init more descriptors, after the sync socket,
+	// named in the early message.
 	files := []uintptr{0, 1, 2, sync.Fd()}
-	extra, env := host.initInputs(len(files))
-	for _, f := range extra {
+	early := initproc.NewEarly()
+	for _, f := range host.initInputs(len(files), early) {
 		files = append(files, f.Fd())
 	}
 	exeFD := strconv.Itoa(len(files))
 	files = append(files, exe.Fd())
-	return syscall.ForkExec("/proc/self/fd/"+exeFD, append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
-		Env:   append(append(os.Environ(), env...), initproc.EnvSyncFD+"=3", initproc.EnvExeFD+"="+exeFD),
+	pid, err := syscall.ForkExec("/proc/self/fd/"+exeFD, append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
+		Env:   append(os.Environ(), initproc.EnvSyncFD+"=3", initproc.EnvExeFD+"="+exeFD),
 		Files: files,
 		Sys:   attr,
 	})
+	return pid, early, err
+}
+
+// sendEarly sends the init its early message, if it has one, and waits for
+// its reply when the message asks for one: the host parts that attach next
+// act on the namespaces the init creates after joining.
+func sendEarly(sock *os.File, early *initproc.Early, pid int, tr *trace.Tracer) error {
+	if early.Empty() {
+		return nil
+	}
+	if err := initproc.SendEarly(sock, early.Body()); err != nil {
+		return &Error{Code: 125, Err: fmt.Errorf("send the early message to init: %w", err)}
+	}
+	if !early.Ack {
+		return nil
+	}
+	var b [1]byte
+	for {
+		n, _, err := unix.Recvfrom(int(sock.Fd()), b[:], unix.MSG_PEEK)
+		if err == unix.EINTR {
+			continue
+		}
+		if n == 1 && b[0] == initproc.JoinedMessage {
+			unix.Recvfrom(int(sock.Fd()), b[:], 0)
+			tr.Step("join: init %d joined and created its namespaces", pid)
+			return nil
+		}
+		// An error message, or the init ended: the caller reads why.
+		return &Error{Code: 125, Err: errors.New("init: ended before it joined its namespaces")}
+	}
 }
 
 // wait reaps the init, retrying when a signal interrupts the wait.
@@ -273,5 +307,5 @@ func parseInitError(buf []byte) *Error {
 	if !ok || cerr != nil {
 		return &Error{Code: 125, Err: errors.New(string(buf[:n]))}
 	}
-	return &Error{Code: c, Err: errors.New(msg)}
+	return initFailure(c, msg)
 }

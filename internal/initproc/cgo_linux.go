@@ -7,5 +7,8 @@ package initproc
 // empty cgo program: 2.9 ms dynamic, 1.9 ms static). Build with the tags
 // netgo,osusergo (the Makefile does) so that no libc resolver is linked in.
 
+// The C is held to every warning the compiler has for it.
+
+// #cgo CFLAGS: -Wall -Wextra -Werror
 // #cgo LDFLAGS: -static
 import "C"

@@ -1,12 +1,6 @@
 package initproc
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-
-	"nsexec/internal/spec"
-)
+import "nsexec/internal/spec"
 
 // EnvSyncFD names the sync socket's descriptor in the init's environment; it
 // is also what tells the constructor that it is the init.
@@ -16,67 +10,50 @@ const EnvSyncFD = "_NSEXEC_INIT"
 // internal/exeseal), which the init closes first thing.
 const EnvExeFD = "_NSEXEC_EXE"
 
-// EnvCgroup names, in the init's environment, the cgroup files (v1
-// "tasks", v2 "cgroup.procs") the init writes itself into first of all,
-// as a comma-separated list of descriptors.
-const EnvCgroup = "_NSEXEC_CGROUP"
-
-// FDList is n descriptors from first, as EnvCgroup lists them.
-func FDList(first, n int) string {
-	w := make([]string, n)
-	for i := range w {
-		w[i] = strconv.Itoa(first + i)
-	}
-	return strings.Join(w, ",")
-}
-
 // Argv0 is the init's name as `ps` shows it inside.
 const Argv0 = "nsexec-init"
 
-// Config encodes what the init does inside, in order, as "key=value\0"
-// records (see the protocol in init.c), closed by "end=" (frame.go). t0 is
-// the parent's start time on CLOCK_MONOTONIC, so that the init's trace lines share one time line.
+// Config encodes what the init does inside, in order, as the body of the
+// config message (protocol.go). t0 is the parent's start time on
+// CLOCK_MONOTONIC, so that the init's trace lines share one time line.
 func Config(s *spec.Spec, t0 int64) []byte {
-	var b strings.Builder
-	kv := func(k, v string) { b.WriteString(k + "=" + v + "\x00") }
-	kv("t0", fmt.Sprint(t0))
+	var e Encoder
+	e.U64(kT0, uint64(t0))
 	if s.Verbose {
-		kv("verbose", "1")
+		e.Flag(kVerbose)
 	}
 	if s.Has(spec.Mount) && s.Propagation != spec.PropUnchanged {
-		kv("prop", string(s.Propagation))
+		e.Str(kProp, string(s.Propagation))
 	}
 	if s.Has(spec.UTS) && s.Hostname != "" {
-		kv("host", s.Hostname)
+		e.Str(kHost, s.Hostname)
 	}
 	if s.Has(spec.Net) {
-		kv("lo", "1")
+		e.Flag(kLo)
 	}
 	if s.Has(spec.Cgroup) && !early(s, spec.Cgroup) {
-		kv("cgroupns", "1")
+		e.Flag(kCgroupNS)
 	}
 	if s.Has(spec.Time) && !early(s, spec.Time) {
-		kv("timens", fmt.Sprintf("%d %d", s.MonotonicOffset, s.BoottimeOffset))
+		e.U64(kTimeNS, uint64(s.MonotonicOffset), uint64(s.BoottimeOffset))
 	}
 	// With a rootfs, /proc is the mount plan's (mounts.go), not the host's.
 	if s.MountProc && s.Rootfs.Dir == "" {
-		kv("proc", "1")
+		e.Flag(kProc)
 	}
 	if s.Has(spec.PID) && !s.AsPID1 {
-		kv("fork", "1")
+		e.Flag(kFork)
 	}
 	for _, enc := range encoders {
-		enc(s, kv)
+		enc(s, &e)
 	}
-	b.WriteString(endRecord)
-	return []byte(b.String())
+	return e.Body()
 }
 
 // An encoder writes one feature's records; the C file of that feature
-// (mounts.c, process.c, security.c) reads them.
-type encoder func(s *spec.Spec, kv func(key, val string))
+// (mounts.c, process.c, security.c...) reads them.
+type encoder func(s *spec.Spec, e *Encoder)
 
-// encoders are added by each feature's file from its init function.
-var encoders []encoder
-
-func addEncoder(e encoder) { encoders = append(encoders, e) }
+// encoders, in the order their records go (each C part reads its own
+// records whatever their place; the order only makes the config readable).
+var encoders = []encoder{encodeTty, encodeJoin, encodeProcess, encodeSecurity, encodeNetwork, encodeMounts}

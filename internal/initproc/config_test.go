@@ -15,21 +15,21 @@ func TestConfig(t *testing.T) {
 		lacks []string
 	}{
 		{"seed -npu", func(s *spec.Spec) { s.New[spec.Net], s.New[spec.PID], s.Hostname = true, true, "h" },
-			[]string{"prop=private", "host=h", "lo=1", "proc=1", "fork=1"}, []string{"timens="}},
+			[]string{"prop=private", "host=h", "lo", "proc", "fork"}, []string{"timens="}},
 		{"as pid 1", func(s *spec.Spec) { s.New[spec.PID], s.AsPID1 = true, true },
-			[]string{"proc=1"}, []string{"fork="}},
+			[]string{"proc"}, []string{"fork"}},
 		{"unchanged propagation", func(s *spec.Spec) { s.New[spec.Mount], s.Propagation = true, spec.PropUnchanged },
 			nil, []string{"prop="}},
 		{"time offsets", func(s *spec.Spec) { s.MonotonicOffset, s.BoottimeOffset = -5, 7 },
-			[]string{"timens=-5 7"}, []string{"proc="}},
-		{"verbose", func(s *spec.Spec) { s.Verbose = true }, []string{"verbose=1"}, nil},
+			[]string{"timens=-5 7"}, []string{"proc"}},
+		{"verbose", func(s *spec.Spec) { s.Verbose = true }, []string{"verbose"}, nil},
 		// CMD stays in the caller's session on the host's filesystem, and
 		// gets one of its own in a container, a joined run, and with -t.
-		{"plain run", func(s *spec.Spec) { s.New[spec.PID] = true }, nil, []string{"setsid=", "tty="}},
-		{"container run", func(s *spec.Spec) { s.Rootfs.Dir = "/r" }, []string{"setsid=1"}, []string{"tty="}},
-		{"joined run", func(s *spec.Spec) { s.Join.Target = "web" }, []string{"setsid=1"}, []string{"tty="}},
+		{"plain run", func(s *spec.Spec) { s.New[spec.PID] = true }, nil, []string{"setsid", "tty="}},
+		{"container run", func(s *spec.Spec) { s.Rootfs.Dir = "/r" }, []string{"setsid"}, []string{"tty="}},
+		{"joined run", func(s *spec.Spec) { s.Join.Target = "web" }, []string{"setsid"}, []string{"tty="}},
 		{"tty", func(s *spec.Spec) { s.Process.Tty, s.Process.TtySize = true, [4]uint16{24, 80, 0, 0} },
-			[]string{"setsid=1", "tty=24 80 0 0"}, nil},
+			[]string{"setsid", "tty=24 80 0 0"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +37,7 @@ func TestConfig(t *testing.T) {
 			s.Args = []string{"true"}
 			tt.setup(s)
 			s.Normalize()
-			records := strings.Split(strings.TrimSuffix(string(Config(s, 42)), "\x00"), "\x00")
+			records := records(t, Config(s, 42))
 			if records[0] != "t0=42" {
 				t.Errorf("first record %q, want t0=42", records[0])
 			}

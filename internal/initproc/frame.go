@@ -6,46 +6,50 @@ import (
 	"io"
 )
 
-// The config travels on the SOCK_SEQPACKET sync socket as frames, so that
+// A message travels on the SOCK_SEQPACKET sync socket as frames, so that
 // no size cuts it (a message is bounded by the socket buffer):
 //
-//	header   "NSX" VERSION, then the config's length: uint32, little-endian
-//	chunks   the config, in messages of at most ChunkSize bytes
+//	header   "NSX" protoVersion, the message's type and its body's length:
+//	         uint32 little-endian each
+//	chunks   the body, in messages of at most ChunkSize bytes
 //
 // The init reads exactly the announced length, refuses a chunk that runs
-// past it, and refuses a config whose last record is not "end=": a config
-// that is not whole never runs (init.c, read_config).
+// past it, and decodes the body only whole: a body whose last record is not
+// kEnd never runs (proto.c).
 const (
-	frameMagic   = "NSX"
-	frameVersion = 1
+	frameMagic  = "NSX"
+	frameHeader = 12
 	// ChunkSize stays well below the smallest socket buffer (net.core.wmem_default).
 	ChunkSize = 32 << 10
-	// MaxConfig is what the init accepts: far above any real run (2,000 binds
-	// and a 1 MiB environment take about 1.2 MiB).
-	MaxConfig = 64 << 20
+	// MaxMessage is what the init accepts: far above any real run (2,000
+	// binds and a 1 MiB environment take about 1.2 MiB).
+	MaxMessage = 64 << 20
 )
 
-// endRecord closes every config: the init checks it arrived.
-const endRecord = "end=\x00"
+// SendConfig writes the config (Config's output) to the sync socket.
+func SendConfig(w io.Writer, body []byte) error { return sendMessage(w, msgConfig, body) }
 
-// SendConfig writes cfg (Config's output) to the sync socket as frames.
-func SendConfig(w io.Writer, cfg []byte) error {
-	if len(cfg) > MaxConfig {
-		return fmt.Errorf("config of %d bytes: more than the init accepts (%d)", len(cfg), MaxConfig)
+// SendEarly writes the early message (Early.Body's output).
+func SendEarly(w io.Writer, body []byte) error { return sendMessage(w, msgEarly, body) }
+
+func sendMessage(w io.Writer, typ msgType, body []byte) error {
+	if len(body) > MaxMessage {
+		return fmt.Errorf("message of %d bytes: more than the init accepts (%d)", len(body), MaxMessage)
 	}
-	hdr := make([]byte, 8)
+	hdr := make([]byte, frameHeader)
 	copy(hdr, frameMagic)
-	hdr[3] = frameVersion
-	binary.LittleEndian.PutUint32(hdr[4:], uint32(len(cfg)))
+	hdr[3] = protoVersion
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(typ))
+	binary.LittleEndian.PutUint32(hdr[8:], uint32(len(body)))
 	if _, err := w.Write(hdr); err != nil {
 		return err
 	}
-	for len(cfg) > 0 {
-		n := min(len(cfg), ChunkSize)
-		if _, err := w.Write(cfg[:n]); err != nil {
+	for len(body) > 0 {
+		n := min(len(body), ChunkSize)
+		if _, err := w.Write(body[:n]); err != nil {
 			return err
 		}
-		cfg = cfg[n:]
+		body = body[n:]
 	}
 	return nil
 }

@@ -23,10 +23,10 @@ func TestSendConfigFrames(t *testing.T) {
 		go func() { errc <- SendConfig(w, cfg); w.Close() }()
 		buf := make([]byte, 2*ChunkSize)
 		n, _, _ := unix.Recvfrom(r, buf, 0)
-		if n != 8 || string(buf[:3]) != "NSX" || buf[3] != 1 {
+		if n != frameHeader || string(buf[:3]) != "NSX" || buf[3] != protoVersion || binary.LittleEndian.Uint32(buf[4:8]) != uint32(msgConfig) {
 			t.Fatalf("size %d: header %q", size, buf[:n])
 		}
-		total := int(binary.LittleEndian.Uint32(buf[4:8]))
+		total := int(binary.LittleEndian.Uint32(buf[8:12]))
 		var got []byte
 		for len(got) < total {
 			n, _, err := unix.Recvfrom(r, buf, 0)
@@ -43,7 +43,7 @@ func TestSendConfigFrames(t *testing.T) {
 			t.Fatalf("size %d: got %d bytes, announced %d", size, len(got), total)
 		}
 	}
-	if err := SendConfig(nil, make([]byte, MaxConfig+1)); err == nil {
-		t.Fatal("a config above MaxConfig was sent")
+	if err := SendConfig(nil, make([]byte, MaxMessage+1)); err == nil {
+		t.Fatal("a config above MaxMessage was sent")
 	}
 }

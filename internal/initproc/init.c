@@ -8,11 +8,13 @@
 // or --as-pid-1) or stays as PID 1: forks CMD, reaps every child, forwards
 // signals, and exits with CMD's status.
 //
-// The protocol on the sync socket (SOCK_SEQPACKET, message boundaries kept):
+// The protocol on the sync socket (SOCK_SEQPACKET, message boundaries kept;
+// protocol.go has the encoding, proto.c decodes it):
 //
 //   parent                              init
-//   header "NSX\1" + length    ---->    read the whole config (frame.go)
-//   config "k=v\0...end=\0" in chunks   apply it, step by step
+//   [early message]            ---->    join cgroups and namespaces (join.c)
+//                              <----    "J" when the early message asked
+//   config message             ---->    read it whole, apply it step by step
 //                              <----    with -t: "T", the new terminal's
 //                                       master attached (SCM_RIGHTS)
 //                              <----    "E<exit code>:<message>" on failure
@@ -55,7 +57,8 @@ struct config {
 	const char *host;  // hostname, NULL: keep
 	int lo;            // bring lo up
 	int proc;          // mount a fresh /proc
-	const char *timens; // "MONO BOOT" offsets in seconds, NULL: no time ns
+	int timens;        // create a time namespace with these offsets (s):
+	long long mono, boot;
 	int cgroupns;      // create the cgroup namespace
 	int fork;          // stay as PID 1 and fork CMD
 };
@@ -157,61 +160,59 @@ static size_t recv_msg(void *buf, size_t size)
 	return n;
 }
 
-// read_frames reads the config whole (see frame.go): a header with its
-// length, then chunks up to exactly that length.
-static char *read_frames(size_t *len)
+// read_message reads one message whole (see frame.go): a header with its
+// type and length, then chunks up to exactly that length. The body is never
+// freed: the values of its records live as long as the init.
+static unsigned char *read_message(uint32_t *type, size_t *len)
 {
-	unsigned char hdr[8];
-	if (recv_msg(hdr, sizeof hdr) != sizeof hdr || memcmp(hdr, "NSX", 3))
-		fail(125, "init: read config: not a config header");
-	if (hdr[3] != 1)
-		fail(125, "init: read config: protocol version %d, this init speaks 1 "
-			  "(the nsexec binary changed during the run?)", hdr[3]);
-	size_t total = hdr[4] | hdr[5] << 8 | hdr[6] << 16 | (size_t)hdr[7] << 24;
-	if (total > (64u << 20))
-		fail(125, "init: read config: %zu bytes announced, more than 64 MiB", total);
-	char *buf = malloc(total + 1);
+	unsigned char hdr[NSX_HEADER];
+	uint32_t total;
+	const char *err = nsx_header(hdr, recv_msg(hdr, sizeof hdr), type, &total);
+	if (err)
+		fail(125, "init: read config: %s", err);
+	unsigned char *buf = malloc(total + 1);
 	if (!buf)
-		fail(125, "init: read config: out of memory for %zu bytes", total);
+		fail(125, "init: read config: out of memory for %u bytes", total);
 	for (size_t got = 0; got < total;)
 		got += recv_msg(buf + got, total - got);
-	buf[total] = 0;
 	*len = total;
 	return buf;
 }
 
-static void read_config(void)
+static const char *config_record(const struct nsx_rec *r, void *arg)
 {
-	size_t n;
-	char *buf = read_frames(&n); // never freed: the values live on
-	int ended = 0;
-	if (n == 0 || buf[n - 1] != 0)
-		fail(125, "init: read config: the last record is cut");
-	for (char *p = buf, *next; p < buf + n; p = next) {
-		next = p + strlen(p) + 1; // before the '=' below is cut
-		if (ended)
-			fail(125, "init: read config: records after the end");
-		char *v = strchr(p, '=');
-		if (!v)
-			fail(125, "init: read config: a record without '=': %.32s", p);
-		*v++ = 0;
-		if (!strcmp(p, "end")) ended = 1;
-		else if (!strcmp(p, "t0")) cfg.t0 = atoll(v);
-		else if (!strcmp(p, "verbose")) cfg.verbose = 1;
-		else if (!strcmp(p, "prop")) cfg.prop = v;
-		else if (!strcmp(p, "host")) cfg.host = v;
-		else if (!strcmp(p, "lo")) cfg.lo = 1;
-		else if (!strcmp(p, "proc")) cfg.proc = 1;
-		else if (!strcmp(p, "timens")) cfg.timens = v;
-		else if (!strcmp(p, "cgroupns")) cfg.cgroupns = 1;
-		else if (!strcmp(p, "fork")) cfg.fork = 1;
-		else if (mounts_config(p, v) || process_config(p, v) || security_config(p, v) ||
-			 network_config(p, v) || join_config(p, v) || tty_config(p, v)) ;
-		else fail(125, "init: unknown config %s", p);
+	(void)arg;
+	switch (r->key) {
+	case NSX_T0: cfg.t0 = (long long)nsx_u64(r, 0); break;
+	case NSX_VERBOSE: cfg.verbose = 1; break;
+	case NSX_PROP: cfg.prop = r->str; break;
+	case NSX_HOST: cfg.host = r->str; break;
+	case NSX_LO: cfg.lo = 1; break;
+	case NSX_PROC: cfg.proc = 1; break;
+	case NSX_TIMENS:
+		if (nsx_count(r) != 2)
+			return "record timens: want 2 offsets";
+		cfg.timens = 1;
+		cfg.mono = (long long)nsx_u64(r, 0);
+		cfg.boot = (long long)nsx_u64(r, 1);
+		break;
+	case NSX_CGROUPNS: cfg.cgroupns = 1; break;
+	case NSX_FORK: cfg.fork = 1; break;
+	default:
+		if (!(mounts_config(r) || process_config(r) || security_config(r) || network_config(r) ||
+		      join_config(r) || tty_config(r)))
+			return "a record that does not belong in the config";
 	}
-	// The confinement records come last: a config without its end is not run.
-	if (!ended)
-		fail(125, "init: read config: it has no end record");
+	return NULL;
+}
+
+// read_config hands each record of the config message to its part. The
+// confinement records come last: a config without its end is not run.
+static void read_config(unsigned char *buf, size_t n)
+{
+	const char *err = nsx_decode(buf, n, config_record, NULL);
+	if (err)
+		fail(125, "init: read config: %s", err);
 }
 
 static void set_propagation(void)
@@ -248,16 +249,14 @@ static void loopback_up(void)
 }
 
 // time_ns_create creates the time namespace here rather than in the clone:
-// offsets ("MONO BOOT" seconds) can be written only while no process is
+// offsets (seconds) can be written only while no process is
 // inside, and unshare(CLONE_NEWTIME) moves only our children (and our next
 // execve) in. proc is nsexec's own procfs when the init has joined another
 // mount namespace (-1: this one's /proc): a path there would resolve in the
 // target's tree, which its owner controls (issue 9, hole 7).
-void time_ns_create(const char *offsets, int proc)
+void time_ns_create(long long mono, long long boot, int proc)
 {
-	long long mono = 0, boot = 0;
 	char buf[128];
-	sscanf(offsets, "%lld %lld", &mono, &boot);
 	if (unshare(CLONE_NEWTIME) < 0)
 		fail(125, "init: create time namespace: %s", strerror(errno));
 	int fd = openat(proc >= 0 ? proc : AT_FDCWD,
@@ -279,16 +278,16 @@ void time_ns_create(const char *offsets, int proc)
 static int cgroups_joined; // hierarchies, for the trace once -v is known
 
 // cgroup_join writes the init into the cgroups of a list of descriptors
-// ("FD,FD"; v1 "tasks" or v2 "cgroup.procs" files the parent opened in its
-// own mount namespace), by writing "0" to each: a thread that moves itself
+// (v1 "tasks" or v2 "cgroup.procs" files the parent opened in its own
+// mount namespace), by writing "0" to each: a thread that moves itself
 // (the init is one thread) skips the kernel's cgroup_threadgroup_rwsem,
 // whose write side, taken when another process moves it (the parent
 // writing its pid to cgroup.procs), often waits for an RCU grace period:
 // 10 ms and more here. (A run's own cgroup v2 is born into instead.)
-void cgroup_join(const char *list, const char *what)
+void cgroup_join(const struct nsx_rec *fds, const char *what)
 {
-	for (const char *p = list; *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "") {
-		int fd = atoi(p);
+	for (size_t i = 0; i < nsx_count(fds); i++) {
+		int fd = (int)nsx_u64(fds, i);
 		if (write(fd, "0", 1) != 1)
 			fail(125, "cgroup: join %s: %s%s", what, strerror(errno),
 			     errno == EACCES || errno == EPERM ? " (moving a process between cgroups needs root)" : "");
@@ -392,13 +391,16 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	}
 	if (argc < 2)
 		fail(125, "init: no command");
-	const char *cg = getenv("_NSEXEC_CGROUP");
-	if (cg) {
-		cgroup_join(cg, "the run's cgroup");
-		unsetenv("_NSEXEC_CGROUP");
+	uint32_t type;
+	size_t len;
+	unsigned char *msg = read_message(&type, &len);
+	if (type == NSX_MSG_EARLY) {
+		join_enter(msg, len);
+		msg = read_message(&type, &len);
 	}
-	join_enter();
-	read_config();
+	if (type != NSX_MSG_CONFIG)
+		fail(125, "init: read config: message of type %u, want the config", type);
+	read_config(msg, len);
 	tty_new_session();
 	step_start = now_ns();
 	trace("init: started as pid %d", getpid());
@@ -415,7 +417,7 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 	if (cfg.lo)
 		loopback_up();
 	if (cfg.timens)
-		time_ns_create(cfg.timens, host_proc);
+		time_ns_create(cfg.mono, cfg.boot, host_proc);
 	if (cfg.proc)
 		mount_proc();
 	network_setup();

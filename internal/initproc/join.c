@@ -5,20 +5,12 @@
 // reads its config: this process is single-threaded (no Go runtime runs in
 // it), which is what joining a user namespace requires, and it shares no
 // fs_struct, which is what joining a mount namespace requires. The parent
-// opened and checked every namespace file; _NSEXEC_JOIN names the
-// descriptors:
-//
-//   ns=KIND:FD ...   join, in this order (user first, mnt last)
-//   groups=G,G       supplementary groups (host IDs), set before joining
-//   cgroup=FD,FD     the target's cgroups, joined before its namespaces
-//                    (files the parent opened in nsexec's own mount ns)
-//   proc=FD          nsexec's own procfs, for what the init writes about
-//                    itself once it is in the target's mount namespace
-//   root=FD cwd=FD   then enter the target's root and working directory
-//                    (either may be absent)
-//   unshare=FLAGS    then create these namespaces (a joined user ns owns them)
-//   timens=MONO:BOOT then create a time namespace with these offsets
-//   ready=FD         then write one byte there: the parent attaches now
+// opened and checked every namespace file and sends the descriptors in the
+// early message (protocol.go: the kEarly* records), acted on in order:
+// cgroups, groups (host IDs, before joining), nsexec's procfs, each
+// namespace (user first, mnt last), the target's root and cwd, the
+// namespaces to create after joining (a joined user ns owns them), a time
+// namespace, and a "J" reply to the parent once all that is done.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
@@ -31,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,41 +53,23 @@ static struct {
 	int nnp;
 } join;
 
-static const struct {
-	const char *kind;
-	int flag;
-} kinds[] = {
-	{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},     {"uts", CLONE_NEWUTS},
-	{"ipc", CLONE_NEWIPC},   {"pid", CLONE_NEWPID},    {"net", CLONE_NEWNET},
-	{"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
-};
-
-static int kind_flag(const char *kind)
+static const char *kind_name(int flag)
 {
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (!strcmp(kinds[i].kind, kind))
-			return kinds[i].flag;
-	fail(125, "init: join: unknown namespace kind %s", kind);
+	for (size_t i = 0; i < sizeof nsx_namespaces / sizeof nsx_namespaces[0]; i++)
+		if (nsx_namespaces[i].flag == flag)
+			return nsx_namespaces[i].name;
+	fail(125, "init: join: unknown namespace kind %#x", flag);
 }
 
-static void set_groups(const char *list)
+static void join_one(int flag, int fd)
 {
-	gid_t groups[NGROUPS_MAX];
-	size_t n = 0;
-	for (const char *p = list; *p && n < NGROUPS_MAX; p = strchr(p, ',') ? strchr(p, ',') + 1 : "")
-		groups[n++] = (gid_t)strtoul(p, NULL, 10);
-	if (setgroups(n, groups) < 0)
-		fail(125, "join: set supplementary groups %s: %s", list, strerror(errno));
-}
-
-static void join_one(const char *kind, int fd)
-{
-	if (setns(fd, kind_flag(kind)) < 0)
+	const char *kind = kind_name(flag);
+	if (setns(fd, flag) < 0)
 		fail(125, "join %s namespace: %s", kind, strerror(errno));
 	close(fd);
 	size_t len = strlen(join.joined);
 	snprintf(join.joined + len, sizeof join.joined - len, "%s%s", len ? " " : "", kind);
-	if (!strcmp(kind, "pid"))
+	if (flag == CLONE_NEWPID)
 		join.pid_joined = 1;
 }
 
@@ -119,11 +94,48 @@ static void enter_root(int root, int cwd)
 	}
 }
 
-void join_enter(void)
+struct early {
+	int root, cwd, flags, timens, ack;
+	long long mono, boot;
+};
+
+static const char *early_record(const struct nsx_rec *r, void *arg)
 {
-	const char *spec = getenv("_NSEXEC_JOIN");
-	if (!spec)
-		return;
+	struct early *e = arg;
+	switch (r->key) {
+	case NSX_EARLY_CGROUP:
+		cgroup_join(r, "its cgroups");
+		break;
+	case NSX_EARLY_GROUPS:
+		set_groups(r); // before joining: the host's IDs, with the host's CAP_SETGID
+		break;
+	case NSX_EARLY_PROC:
+		host_proc = (int)nsx_u64(r, 0);
+		break;
+	case NSX_EARLY_NS:
+		if (nsx_count(r) != 2)
+			return "record early_ns: want a kind and a descriptor";
+		join_one((int)nsx_u64(r, 0), (int)nsx_u64(r, 1));
+		break;
+	case NSX_EARLY_ROOT: e->root = (int)nsx_u64(r, 0); break;
+	case NSX_EARLY_CWD: e->cwd = (int)nsx_u64(r, 0); break;
+	case NSX_EARLY_UNSHARE: e->flags = (int)nsx_u64(r, 0); break;
+	case NSX_EARLY_TIMENS:
+		if (nsx_count(r) != 2)
+			return "record early_timens: want 2 offsets";
+		e->timens = 1;
+		e->mono = (long long)nsx_u64(r, 0);
+		e->boot = (long long)nsx_u64(r, 1);
+		break;
+	case NSX_EARLY_ACK: e->ack = 1; break;
+	default:
+		return "a record that does not belong in the early message";
+	}
+	return NULL;
+}
+
+void join_enter(const unsigned char *msg, size_t len)
+{
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	// Not dumpable from here to execve (CVE-2016-9962): once in a joined
@@ -132,80 +144,50 @@ void join_enter(void)
 	// runs as root, the host's root user. mm->user_ns stays the host's, so
 	// only the host's CAP_SYS_PTRACE gets past a non-dumpable process.
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	static char buf[1024];
-	if (strlen(spec) >= sizeof buf)
-		fail(125, "init: join: _NSEXEC_JOIN too long");
-	strcpy(buf, spec);
-	unsetenv("_NSEXEC_JOIN"); // CMD must not see it, nor a nested nsexec
-	int root = -1, cwd = -1, ready = -1, flags = 0;
-	char *timens = NULL, *save = NULL;
-	for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *v = strchr(tok, '=');
-		if (!v)
-			continue;
-		*v++ = 0;
-		if (!strcmp(tok, "groups"))
-			set_groups(v); // before joining: the host's IDs, with the host's CAP_SETGID
-		else if (!strcmp(tok, "cgroup"))
-			cgroup_join(v, "the target's cgroups");
-		else if (!strcmp(tok, "proc"))
-			host_proc = atoi(v);
-		else if (!strcmp(tok, "ns")) {
-			char *fd = strchr(v, ':');
-			if (!fd)
-				fail(125, "init: join: bad ns=%s", v);
-			*fd++ = 0;
-			join_one(v, atoi(fd));
-		} else if (!strcmp(tok, "root")) root = atoi(v);
-		else if (!strcmp(tok, "cwd")) cwd = atoi(v);
-		else if (!strcmp(tok, "unshare")) flags = atoi(v);
-		else if (!strcmp(tok, "timens")) timens = v;
-		else if (!strcmp(tok, "ready")) ready = atoi(v);
-	}
-	enter_root(root, cwd);
+	struct early e = {.root = -1, .cwd = -1};
+	const char *err = nsx_decode(msg, len, early_record, &e);
+	if (err)
+		fail(125, "init: read the early message: %s", err);
+	enter_root(e.root, e.cwd);
 	// New namespaces made after a joined user namespace belong to it. A new
 	// PID namespace takes only children: join_after_config forks its PID 1.
-	if (flags && unshare(flags) < 0)
+	if (e.flags && unshare(e.flags) < 0)
 		fail(125, "create namespaces in the joined user namespace: %s", strerror(errno));
-	join.relay = flags & CLONE_NEWPID;
-	if (timens) {
-		char *c = strchr(timens, ':');
-		if (c)
-			*c = ' ';
-		time_ns_create(timens, host_proc);
-	}
-	if (ready >= 0) {
-		if (write(ready, "J", 1) != 1)
-			fail(125, "init: join: tell the parent: %s", strerror(errno));
-		close(ready);
-	}
+	join.relay = e.flags & CLONE_NEWPID;
+	if (e.timens)
+		time_ns_create(e.mono, e.boot, host_proc);
+	if (e.ack && send(sync_fd, "J", 1, MSG_NOSIGNAL) != 1)
+		fail(125, "init: join: tell the parent: %s", strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	join.join_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
-int join_config(const char *key, const char *val)
+int join_config(const struct nsx_rec *r)
 {
-	if (!strcmp(key, "jident")) {
-		join.ident = 1;
-	} else if (!strcmp(key, "jenv")) {
+	switch (r->key) {
+	case NSX_JOIN_IDENT: join.ident = 1; break;
+	case NSX_JOIN_ENV: {
 		char **env = realloc(join.env, (join.nenv + 2) * sizeof *env);
 		if (!env)
 			fail(125, "init: join: out of memory");
 		join.env = env;
-		env[join.nenv++] = (char *)val; // val lives as long as the init
+		env[join.nenv++] = (char *)r->str; // lives as long as the init
 		env[join.nenv] = NULL;
-	} else if (!strcmp(key, "juid")) {
-		join.have_uid = sscanf(val, "%u", &join.uid) == 1;
-	} else if (!strcmp(key, "jgid")) {
-		join.have_gid = sscanf(val, "%u", &join.gid) == 1;
-	} else if (!strcmp(key, "jcaps")) {
-		join.have_caps = sscanf(val, "%llx:%llx:%llx", &join.inh, &join.prm, &join.eff) == 3;
-	} else if (!strcmp(key, "jbnd")) {
-		join.have_bnd = sscanf(val, "%llx", &join.bnd) == 1;
-	} else if (!strcmp(key, "jnnp")) {
-		join.nnp = 1;
-	} else {
-		return 0;
+		break;
+	}
+	case NSX_JOIN_UID: join.have_uid = 1; join.uid = (uid_t)nsx_u64(r, 0); break;
+	case NSX_JOIN_GID: join.have_gid = 1; join.gid = (gid_t)nsx_u64(r, 0); break;
+	case NSX_JOIN_CAPS:
+		if (nsx_count(r) != 3)
+			fail(125, "init: read config: record join_caps: want 3 sets");
+		join.have_caps = 1;
+		join.inh = nsx_u64(r, 0);
+		join.prm = nsx_u64(r, 1);
+		join.eff = nsx_u64(r, 2);
+		break;
+	case NSX_JOIN_BND: join.have_bnd = 1; join.bnd = nsx_u64(r, 0); break;
+	case NSX_JOIN_NNP: join.nnp = 1; break;
+	default: return 0;
 	}
 	return 1;
 }
@@ -252,16 +234,10 @@ int join_forks(void) { return join.pid_joined; }
 // (a switch to a non-root user has cleared them, as it did for the target).
 static void set_caps(void)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct cur[2], want[2];
-	if (syscall(SYS_capget, &hdr, cur) < 0)
-		fail(125, "join: read capabilities: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		want[i].permitted = (unsigned)(join.prm >> (32 * i)) & cur[i].permitted;
-		want[i].effective = (unsigned)(join.eff >> (32 * i)) & want[i].permitted;
-		want[i].inheritable = (unsigned)(join.inh >> (32 * i)) & cur[i].inheritable;
-	}
-	if (syscall(SYS_capset, &hdr, want) < 0)
+	unsigned long long eff, prm, inh;
+	capget2(&eff, &prm, &inh);
+	prm &= join.prm;
+	if (capset3(join.eff & prm, prm, join.inh & inh) < 0)
 		fail(125, "join: set capabilities: %s", strerror(errno));
 }
 

@@ -1,39 +1,34 @@
 package initproc
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
+	"nsexec/internal/nsenter"
 	"nsexec/internal/spec"
 )
 
-// EnvJoin names, in the init's environment, what join.c does first thing,
-// before it reads its config (see Early).
-const EnvJoin = "_NSEXEC_JOIN"
-
-// Early is what the init does before reading its config: join namespaces
-// through descriptors the parent passes, then create the namespaces that
-// must come after joining. FDs are the init's descriptor numbers; -1 is
-// none.
+// Early is the early message (protocol.go): what the init does before it
+// reads its config: write itself into cgroups, join namespaces through
+// descriptors the parent passes, then create the namespaces that must come
+// after joining. FDs are the init's descriptor numbers; -1 is none.
 type Early struct {
-	NS []EarlyNS // joined, in order
+	// Cgroups are cgroup files (v1 "tasks", v2 "cgroup.procs") the init
+	// writes itself into first of all: the run's own, or the target's.
+	Cgroups []int
 	// Groups are set before joining (host IDs); only with SetGroups.
 	Groups    []uint32
 	SetGroups bool
-	// Cgroups are the target's cgroup files, joined before its namespaces.
-	Cgroups []int
 	// Proc is nsexec's own procfs, for the init's writes about itself
-	// once it is in another mount namespace; -1: none.
-	Proc      int
+	// once it is in another mount namespace.
+	Proc int
+	NS   []EarlyNS // joined, in order
+	// Root and Cwd are the target's, entered after joining.
 	Root, Cwd int
 	// Unshare are CLONE_NEW* flags created after joining.
 	Unshare uintptr
 	// TimeOffsets, when set, create a time namespace after joining:
 	// monotonic and boottime seconds.
 	TimeOffsets *[2]int64
-	// Ready is written to once all that is done.
-	Ready int
+	// Ack asks the init to reply once all that is done.
+	Ack bool
 }
 
 // EarlyNS is one namespace to join.
@@ -42,75 +37,88 @@ type EarlyNS struct {
 	FD   int
 }
 
-// Env encodes e as join.c reads it: space-separated key=value words.
-func (e Early) Env() string {
-	var w []string
-	if e.SetGroups {
-		g := make([]string, len(e.Groups))
-		for i, id := range e.Groups {
-			g[i] = strconv.FormatUint(uint64(id), 10)
-		}
-		w = append(w, "groups="+strings.Join(g, ","))
-	}
-	if len(e.Cgroups) > 0 {
-		c := make([]string, len(e.Cgroups))
-		for i, fd := range e.Cgroups {
-			c[i] = strconv.Itoa(fd)
-		}
-		w = append(w, "cgroup="+strings.Join(c, ","))
-	}
-	if e.Proc >= 0 {
-		w = append(w, fmt.Sprintf("proc=%d", e.Proc))
-	}
-	for _, ns := range e.NS {
-		w = append(w, fmt.Sprintf("ns=%s:%d", ns.Kind, ns.FD))
-	}
-	if e.Root >= 0 {
-		w = append(w, fmt.Sprintf("root=%d", e.Root))
-	}
-	if e.Cwd >= 0 {
-		w = append(w, fmt.Sprintf("cwd=%d", e.Cwd))
-	}
-	if e.Unshare != 0 {
-		w = append(w, fmt.Sprintf("unshare=%d", e.Unshare))
-	}
-	if e.TimeOffsets != nil {
-		w = append(w, fmt.Sprintf("timens=%d:%d", e.TimeOffsets[0], e.TimeOffsets[1]))
-	}
-	if e.Ready >= 0 {
-		w = append(w, fmt.Sprintf("ready=%d", e.Ready))
-	}
-	return EnvJoin + "=" + strings.Join(w, " ")
+// NewEarly is an early message with nothing to do.
+func NewEarly() *Early { return &Early{Proc: -1, Root: -1, Cwd: -1} }
+
+// Empty reports whether e has nothing for the init: no message is sent.
+func (e *Early) Empty() bool {
+	return len(e.Cgroups) == 0 && !e.SetGroups && e.Proc < 0 && len(e.NS) == 0 && e.Root < 0 &&
+		e.Cwd < 0 && e.Unshare == 0 && e.TimeOffsets == nil && !e.Ack
 }
 
-// joinRecords tell the init what CMD of a --join TARGET run takes over from
-// the target: its environment, IDs, capabilities and no_new_privs.
-func joinRecords(s *spec.Spec, kv func(key, val string)) {
+// Body encodes e as the init reads it (join.c), in the order it acts.
+func (e *Early) Body() []byte {
+	var enc Encoder
+	fds := func(k key, list []int) {
+		v := make([]uint64, len(list))
+		for i, fd := range list {
+			v[i] = uint64(fd)
+		}
+		enc.U64(k, v...)
+	}
+	if len(e.Cgroups) > 0 {
+		fds(kEarlyCgroup, e.Cgroups)
+	}
+	if e.SetGroups {
+		g := make([]uint64, len(e.Groups))
+		for i, id := range e.Groups {
+			g[i] = uint64(id)
+		}
+		enc.U64(kEarlyGroups, g...)
+	}
+	if e.Proc >= 0 {
+		enc.U64(kEarlyProc, uint64(e.Proc))
+	}
+	for _, ns := range e.NS {
+		enc.U64(kEarlyNS, uint64(nsenter.CloneFlag[ns.Kind]), uint64(ns.FD))
+	}
+	if e.Root >= 0 {
+		enc.U64(kEarlyRoot, uint64(e.Root))
+	}
+	if e.Cwd >= 0 {
+		enc.U64(kEarlyCwd, uint64(e.Cwd))
+	}
+	if e.Unshare != 0 {
+		enc.U64(kEarlyUnshare, uint64(e.Unshare))
+	}
+	if e.TimeOffsets != nil {
+		enc.U64(kEarlyTimens, uint64(e.TimeOffsets[0]), uint64(e.TimeOffsets[1]))
+	}
+	if e.Ack {
+		enc.Flag(kEarlyAck)
+	}
+	return enc.Body()
+}
+
+// JoinedMessage is the init's reply to an early message with Ack.
+const JoinedMessage = 'J'
+
+// encodeJoin tells the init what CMD of a --join TARGET run takes over
+// from the target: its environment, IDs, capabilities and no_new_privs.
+func encodeJoin(s *spec.Spec, e *Encoder) {
 	if s.Join.Plan == nil || s.Join.Plan.Identity == nil {
 		return
 	}
 	id := s.Join.Plan.Identity
-	kv("jident", "1")
-	for _, e := range id.Env {
-		kv("jenv", e)
+	e.Flag(kJoinIdent)
+	for _, v := range id.Env {
+		e.Str(kJoinEnv, v)
 	}
 	// --uid and --gid (process.c, after join.c) choose the user instead, as
 	// docker exec -u does: then CMD keeps nsexec's capabilities for them,
 	// within the target's bounding set.
 	if s.Process.GID == nil {
-		kv("jgid", strconv.FormatUint(uint64(id.GID), 10))
+		e.U64(kJoinGID, uint64(id.GID))
 	}
 	if s.Process.UID == nil {
-		kv("juid", strconv.FormatUint(uint64(id.UID), 10))
-		kv("jcaps", fmt.Sprintf("%x:%x:%x", id.CapInh, id.CapPrm, id.CapEff))
+		e.U64(kJoinUID, uint64(id.UID))
+		e.U64(kJoinCaps, id.CapInh, id.CapPrm, id.CapEff)
 	}
-	kv("jbnd", strconv.FormatUint(id.CapBnd, 16))
+	e.U64(kJoinBnd, id.CapBnd)
 	if id.NoNewPrivs {
-		kv("jnnp", "1")
+		e.Flag(kJoinNNP)
 	}
 }
-
-func init() { addEncoder(joinRecords) }
 
 // early reports whether join.c creates the namespace kind (before the
 // config), so the config must not ask for it again.

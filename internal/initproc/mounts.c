@@ -73,34 +73,36 @@ struct where {
 	const char *path;
 };
 
-int mounts_config(const char *key, const char *val)
+int mounts_config(const struct nsx_rec *r)
 {
-	if (!strcmp(key, "mnt")) {
+	if (r->key == NSX_MNT) {
 		ops = realloc(ops, (nops + 1) * sizeof *ops);
 		if (!ops)
 			fail(125, "init: out of memory");
-		ops[nops++] = (struct op){.kind = val};
+		ops[nops++] = (struct op){.kind = r->str};
 		return 1;
 	}
-	if (strncmp(key, "mnt.", 4) || nops == 0)
+	if (r->key < NSX_MNT_SRC || r->key > NSX_MNT_IN)
 		return 0;
+	if (nops == 0)
+		fail(125, "init: read config: a mount field before its operation");
 	struct op *op = &ops[nops - 1];
-	key += 4;
-	if (!strcmp(key, "src")) op->src = val;
-	else if (!strcmp(key, "dst")) op->dst = val;
-	else if (!strcmp(key, "fs")) op->fs = val;
-	else if (!strcmp(key, "fallback")) op->fallback = val;
-	else if (!strcmp(key, "attr")) op->attr = strtoull(val, NULL, 10);
-	else if (!strcmp(key, "ifexists")) op->ifexists = 1;
-	else if (!strcmp(key, "in")) op->in = val;
-	else if (!strcmp(key, "base")) op->base = 1;
-	else if (!strcmp(key, "opt")) {
+	switch (r->key) {
+	case NSX_MNT_SRC: op->src = r->str; break;
+	case NSX_MNT_DST: op->dst = r->str; break;
+	case NSX_MNT_FS: op->fs = r->str; break;
+	case NSX_MNT_FALLBACK: op->fallback = r->str; break;
+	case NSX_MNT_ATTR: op->attr = nsx_u64(r, 0); break;
+	case NSX_MNT_IFEXISTS: op->ifexists = 1; break;
+	case NSX_MNT_IN: op->in = r->str; break;
+	case NSX_MNT_BASE: op->base = 1; break;
+	case NSX_MNT_OPT:
 		op->opts = realloc(op->opts, (op->nopts + 1) * sizeof *op->opts);
 		if (!op->opts)
 			fail(125, "init: out of memory");
-		op->opts[op->nopts++] = val;
-	} else
-		return 0;
+		op->opts[op->nopts++] = r->str;
+		break;
+	}
 	return 1;
 }
 
@@ -388,7 +390,7 @@ static void do_console(const struct op *op)
 	if (pts >= 0) {
 		int tree = open_tree(pts, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (tree < 0)
-			fail(125, "--tty: bind the terminal on %s: %s", op->dst, strerror(errno));
+			fail(125, "@process.tty: bind the terminal on %s: %s", op->dst, strerror(errno));
 		attach(tree, op, "bind terminal");
 		return;
 	}

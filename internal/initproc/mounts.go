@@ -1,46 +1,41 @@
 package initproc
 
 import (
-	"strconv"
-
 	"nsexec/internal/mounts"
 	"nsexec/internal/spec"
 )
 
-func init() { addEncoder(encodeMounts) }
-
 // encodeMounts sends the mount plan to mounts.c: each operation starts with
-// a "mnt" record naming its kind, followed by the records of its fields.
-// One record per field keeps any byte but NUL usable in paths.
-func encodeMounts(s *spec.Spec, kv func(key, val string)) {
+// a kMnt record naming its kind, followed by the records of its fields.
+func encodeMounts(s *spec.Spec, e *Encoder) {
 	for _, op := range mounts.Plan(s) {
-		kv("mnt", string(op.Kind))
+		e.Str(kMnt, string(op.Kind))
 		if op.Src != "" {
-			kv("mnt.src", op.Src)
+			e.Str(kMntSrc, op.Src)
 		}
 		if op.Dst != "" {
-			kv("mnt.dst", op.Dst)
+			e.Str(kMntDst, op.Dst)
 		}
 		if op.FSType != "" {
-			kv("mnt.fs", op.FSType)
+			e.Str(kMntFS, op.FSType)
 		}
 		for _, o := range op.Options {
-			kv("mnt.opt", o)
+			e.Str(kMntOpt, o)
 		}
 		if op.Attr != 0 {
-			kv("mnt.attr", strconv.FormatUint(op.Attr, 10))
+			e.U64(kMntAttr, op.Attr)
 		}
 		if op.IfExists {
-			kv("mnt.ifexists", "1")
+			e.Flag(kMntIfExists)
 		}
 		if op.Fallback != "" {
-			kv("mnt.fallback", op.Fallback)
+			e.Str(kMntFallback, op.Fallback)
 		}
 		if op.Base {
-			kv("mnt.base", "1")
+			e.Flag(kMntBase)
 		}
 		if op.In != "" {
-			kv("mnt.in", op.In)
+			e.Str(kMntIn, op.In)
 		}
 	}
 }

@@ -13,12 +13,12 @@
 
 static const char *hosts_src, *resolv_src;
 
-int network_config(const char *key, const char *val)
+int network_config(const struct nsx_rec *r)
 {
-	if (!strcmp(key, "net_hosts"))
-		hosts_src = val;
-	else if (!strcmp(key, "net_resolv"))
-		resolv_src = val;
+	if (r->key == NSX_NET_HOSTS)
+		hosts_src = r->str;
+	else if (r->key == NSX_NET_RESOLV)
+		resolv_src = r->str;
 	else
 		return 0;
 	return 1;

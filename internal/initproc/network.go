@@ -9,16 +9,14 @@ import (
 // bound over the host's in a private mount namespace. With shared or
 // unchanged propagation the bind would show up on the host, so it is
 // skipped there; a run with its own root gets them from the mount plan.
-func init() {
-	addEncoder(func(s *spec.Spec, kv func(key, val string)) {
-		n := s.Network
-		if n.HostsFile == "" || !s.Has(spec.Mount) || s.Rootfs.Dir != "" {
-			return
-		}
-		if s.Propagation != spec.PropPrivate && s.Propagation != spec.PropSlave {
-			return
-		}
-		kv("net_hosts", n.HostsFile)
-		kv("net_resolv", n.ResolvFile)
-	})
+func encodeNetwork(s *spec.Spec, e *Encoder) {
+	n := s.Network
+	if n.HostsFile == "" || !s.Has(spec.Mount) || s.Rootfs.Dir != "" {
+		return
+	}
+	if s.Propagation != spec.PropPrivate && s.Propagation != spec.PropSlave {
+		return
+	}
+	e.Str(kNetHosts, n.HostsFile)
+	e.Str(kNetResolv, n.ResolvFile)
 }

@@ -15,25 +15,32 @@
 
 #include "init.h"
 
-static const char *cwd, *uid, *gid, *groups;
+static const char *cwd;
+static int have_uid, have_gid;
+static uid_t uid;
+static gid_t gid;
+static const struct nsx_rec *groups; // NULL: not asked for
+static struct nsx_rec groups_rec;
 static int clear_env;
 static const char **envs;
 static int nenvs;
 
-int process_config(const char *key, const char *val)
+int process_config(const struct nsx_rec *r)
 {
-	if (!strcmp(key, "cwd")) cwd = val;
-	else if (!strcmp(key, "uid")) uid = val;
-	else if (!strcmp(key, "gid")) gid = val;
-	else if (!strcmp(key, "groups")) groups = val;
-	else if (!strcmp(key, "clearenv")) clear_env = 1;
-	else if (!strcmp(key, "env")) {
+	switch (r->key) {
+	case NSX_CWD: cwd = r->str; break;
+	case NSX_UID: have_uid = 1; uid = (uid_t)nsx_u64(r, 0); break;
+	case NSX_GID: have_gid = 1; gid = (gid_t)nsx_u64(r, 0); break;
+	case NSX_GROUPS: groups_rec = *r; groups = &groups_rec; break;
+	case NSX_CLEARENV: clear_env = 1; break;
+	case NSX_ENV:
 		envs = realloc(envs, (nenvs + 1) * sizeof *envs);
 		if (!envs)
 			fail(125, "init: out of memory");
-		envs[nenvs++] = val;
-	} else
-		return 0;
+		envs[nenvs++] = r->str;
+		break;
+	default: return 0;
+	}
 	return 1;
 }
 
@@ -45,10 +52,10 @@ static void set_env(void)
 		char *kv = strdup(envs[i]);
 		char *v = kv ? strchr(kv, '=') : NULL;
 		if (!v)
-			fail(125, "--env %s: want KEY=VALUE", envs[i]);
+			fail(125, "@process.env %s: want KEY=VALUE", envs[i]);
 		*v++ = 0;
 		if (setenv(kv, v, 1) < 0)
-			fail(125, "--env %s: %s", envs[i], strerror(errno));
+			fail(125, "@process.env %s: %s", envs[i], strerror(errno));
 		free(kv);
 	}
 }
@@ -58,45 +65,43 @@ static const char *id_hint(int e)
 	return e == EINVAL ? " (not mapped in the user namespace; map it with the ID map options)" : "";
 }
 
-static void set_groups(void)
+// set_groups sets the supplementary groups of a list of IDs (also the
+// host's, for join.c, before it joins a user namespace).
+void set_groups(const struct nsx_rec *list)
 {
-	gid_t *list = NULL;
-	int n = 0;
-	if (groups) {
-		list = calloc(strlen(groups) / 2 + 1, sizeof *list); // one per "N,"
-		if (!list)
-			fail(125, "init: out of memory");
-		for (const char *p = groups; *p;) {
-			char *end;
-			list[n++] = strtoul(p, &end, 10);
-			p = *end ? end + 1 : end;
-		}
-	} else if (!uid && !gid)
-		return;
-	if (setgroups(n, list) == 0)
-		return;
-	// With only the caller mapped, setgroups is denied in the user
-	// namespace: there is nothing to drop unless groups were asked for.
-	if (!groups && errno == EPERM)
-		return;
-	int e = errno;
-	fail(125, "set groups %s: %s%s%s", groups ? groups : "(none)", strerror(e), id_hint(e),
-	     e == EPERM ? "; setgroups is denied in a user namespace with only the caller mapped" : "");
+	size_t n = nsx_count(list);
+	gid_t *ids = calloc(n + 1, sizeof *ids);
+	if (!ids)
+		fail(125, "init: out of memory");
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (gid_t)nsx_u64(list, i);
+	if (setgroups(n, ids) < 0) {
+		int e = errno;
+		fail(125, "set groups: %s%s%s", strerror(e), id_hint(e),
+		     e == EPERM ? "; setgroups is denied in a user namespace with only the caller mapped" : "");
+	}
+	free(ids);
+}
+
+// drop_groups clears the supplementary groups for a change of user that
+// named none. With only the caller mapped, setgroups is denied in the user
+// namespace: then there is nothing to drop.
+static void drop_groups(void)
+{
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		fail(125, "set groups (none): %s%s", strerror(errno), id_hint(errno));
 }
 
 static void set_ids(void)
 {
-	set_groups();
-	if (gid) {
-		gid_t g = strtoul(gid, NULL, 10);
-		if (setresgid(g, g, g) < 0)
-			fail(125, "set gid %s: %s%s", gid, strerror(errno), id_hint(errno));
-	}
-	if (uid) {
-		uid_t u = strtoul(uid, NULL, 10);
-		if (setresuid(u, u, u) < 0)
-			fail(125, "set uid %s: %s%s", uid, strerror(errno), id_hint(errno));
-	}
+	if (groups)
+		set_groups(groups);
+	else if (have_uid || have_gid)
+		drop_groups();
+	if (have_gid && setresgid(gid, gid, gid) < 0)
+		fail(125, "set gid %u: %s%s", gid, strerror(errno), id_hint(errno));
+	if (have_uid && setresuid(uid, uid, uid) < 0)
+		fail(125, "set uid %u: %s%s", uid, strerror(errno), id_hint(errno));
 }
 
 // enter_cwd changes directory and checks, with the raw syscall (which says
@@ -105,13 +110,13 @@ static void set_ids(void)
 static void enter_cwd(void)
 {
 	if (chdir(cwd) < 0)
-		fail(125, "--chdir %s: %s", cwd, strerror(errno));
+		fail(125, "@process.cwd %s: %s", cwd, strerror(errno));
 	char buf[PATH_MAX];
 	long n = syscall(SYS_getcwd, buf, sizeof buf);
 	if (n < 0)
-		fail(125, "--chdir %s: check it: %s", cwd, strerror(errno));
+		fail(125, "@process.cwd %s: check it: %s", cwd, strerror(errno));
 	if (buf[0] != '/')
-		fail(125, "--chdir %s: outside the root", cwd);
+		fail(125, "@process.cwd %s: outside the root", cwd);
 }
 
 void process_before_exec(void)

@@ -1,41 +1,34 @@
 package initproc
 
-import (
-	"strconv"
-	"strings"
-
-	"nsexec/internal/spec"
-)
-
-func init() { addEncoder(encodeProcess) }
+import "nsexec/internal/spec"
 
 // encodeProcess sends what CMD runs as to process.c.
-func encodeProcess(s *spec.Spec, kv func(key, val string)) {
+func encodeProcess(s *spec.Spec, e *Encoder) {
 	p := &s.Process
 	dir := p.Dir
 	if dir == "" && s.Rootfs.Dir != "" {
 		dir = "/"
 	}
 	if dir != "" {
-		kv("cwd", dir)
+		e.Str(kCwd, dir)
 	}
 	if p.ClearEnv {
-		kv("clearenv", "1")
+		e.Flag(kClearEnv)
 	}
-	for _, e := range p.Env {
-		kv("env", e)
+	for _, v := range p.Env {
+		e.Str(kEnv, v)
 	}
 	if p.GID != nil {
-		kv("gid", strconv.FormatUint(uint64(*p.GID), 10))
+		e.U64(kGID, uint64(*p.GID))
 	}
 	if p.SetGroups {
-		ids := make([]string, len(p.Groups))
+		ids := make([]uint64, len(p.Groups))
 		for i, g := range p.Groups {
-			ids[i] = strconv.FormatUint(uint64(g), 10)
+			ids[i] = uint64(g)
 		}
-		kv("groups", strings.Join(ids, ","))
+		e.U64(kGroups, ids...)
 	}
 	if p.UID != nil {
-		kv("uid", strconv.FormatUint(uint64(*p.UID), 10))
+		e.U64(kUID, uint64(*p.UID))
 	}
 }

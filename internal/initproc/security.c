@@ -57,65 +57,42 @@ static struct {
 	int installed;
 } sec;
 
-static int hexval(char c)
+int security_config(const struct nsx_rec *r)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-// parse_filter reads "FLAGS,HEX": the flags of seccomp(2), then the
-// struct sock_filter records as hex, decoded in place (the value lives on);
-// or "FLAGS,@N": the precompiled filter N (zprecompiled_seccomp.h).
-static void parse_filter(char *val)
-{
-	char *hex = strchr(val, ',');
-	if (!hex)
-		fail(125, "init: bad seccomp config");
-	sec.filter_flags = strtoul(val, NULL, 16);
-	hex++;
-	if (*hex == '@') {
-		unsigned long n = strtoul(hex + 1, NULL, 10);
+	switch (r->key) {
+	case NSX_CAPS:
+		if (nsx_count(r) != 3)
+			fail(125, "init: read config: record caps: want 3 sets");
+		sec.set_caps = 1;
+		sec.bounding = nsx_u64(r, 0);
+		sec.ambient = nsx_u64(r, 1);
+		sec.required = nsx_u64(r, 2);
+		break;
+	case NSX_NNP: sec.nnp = 1; break;
+	case NSX_SECCOMP_FLAGS: sec.filter_flags = (unsigned)nsx_u64(r, 0); break;
+	case NSX_SECCOMP_BUILTIN: {
+		uint64_t n = nsx_u64(r, 0);
 		if (n < 1 || n > PRECOMPILED)
-			fail(125, "init: no precompiled seccomp filter %lu", n);
+			fail(125, "init: no precompiled seccomp filter %llu", (unsigned long long)n);
 		sec.filter = precompiled_filters[n - 1].filter;
 		sec.filter_len = precompiled_filters[n - 1].len;
-		return;
+		break;
 	}
-	size_t n = strlen(hex) / 2;
-	unsigned char *out = (unsigned char *)hex; // decoding shrinks it
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			fail(125, "init: bad seccomp config");
-		out[i] = hi << 4 | lo;
+	case NSX_SECCOMP: {
+		if (r->len % sizeof(struct sock_filter) || r->len / sizeof(struct sock_filter) > 0xffff)
+			fail(125, "init: read config: a seccomp program of %u bytes", r->len);
+		// The records may sit at any offset of the message: copy them to
+		// a properly aligned home.
+		struct sock_filter *copy = malloc(r->len);
+		if (!copy)
+			fail(125, "init: seccomp filter: out of memory");
+		memcpy(copy, r->val, r->len);
+		sec.filter = copy;
+		sec.filter_len = r->len / sizeof(struct sock_filter);
+		break;
 	}
-	if (n % sizeof(struct sock_filter) || n / sizeof(struct sock_filter) > 0xffff)
-		fail(125, "init: bad seccomp config");
-	// The records start at an even offset of a static buffer; copy them to
-	// a properly aligned home.
-	struct sock_filter *copy = malloc(n);
-	if (!copy)
-		fail(125, "init: seccomp filter: out of memory");
-	memcpy(copy, out, n);
-	sec.filter = copy;
-	sec.filter_len = n / sizeof(struct sock_filter);
-}
-
-int security_config(const char *key, const char *val)
-{
-	if (!strcmp(key, "caps")) {
-		if (sscanf(val, "%llx,%llx,%llx", &sec.bounding, &sec.ambient, &sec.required) != 3)
-			fail(125, "init: bad caps config");
-		sec.set_caps = 1;
-	} else if (!strcmp(key, "nnp"))
-		sec.nnp = 1;
-	else if (!strcmp(key, "seccomp"))
-		parse_filter((char *)val);
-	else
-		return 0;
+	default: return 0;
+	}
 	return 1;
 }
 
@@ -129,19 +106,10 @@ void security_before_process(void)
 
 static const char *cap_name(int c)
 {
-	static const char *names[] = {
-		"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-		"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-		"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
-		"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-		"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
-		"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-		"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
-	};
-	return c < (int)(sizeof names / sizeof *names) ? names[c] : "?";
+	return c < (int)(sizeof nsx_cap_names / sizeof *nsx_cap_names) ? nsx_cap_names[c] : "?";
 }
 
-static void capget2(unsigned long long *eff, unsigned long long *perm, unsigned long long *inh)
+void capget2(unsigned long long *eff, unsigned long long *perm, unsigned long long *inh)
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct d[2];
@@ -152,7 +120,7 @@ static void capget2(unsigned long long *eff, unsigned long long *perm, unsigned 
 	*inh = d[0].inheritable | (unsigned long long)d[1].inheritable << 32;
 }
 
-static int capset3(unsigned long long eff, unsigned long long perm, unsigned long long inh)
+int capset3(unsigned long long eff, unsigned long long perm, unsigned long long inh)
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct d[2] = {
@@ -181,7 +149,7 @@ static void install_filter(void)
 		int e = errno;
 		if (e == EACCES)
 			fail(125, "seccomp: install filter: %s; without no_new_privs it needs "
-				  "CAP_SYS_ADMIN: add --no-new-privs", strerror(e));
+				  "CAP_SYS_ADMIN: ask for no_new_privs", strerror(e));
 		fail(125, "seccomp: install filter: %s", strerror(e));
 	}
 	trace("security: seccomp filter of %u instructions", sec.filter_len);
@@ -194,7 +162,7 @@ static void set_caps(void)
 	unsigned long long lack = sec.required & ~perm;
 	if (lack) {
 		int c = __builtin_ctzll(lack);
-		fail(125, "capabilities: --cap-add CAP_%s: nsexec does not hold it, so it cannot "
+		fail(125, "@security.cap_add CAP_%s: nsexec does not hold it, so it cannot "
 			  "give it (its own bounding set lacks it)", cap_name(c));
 	}
 	int root = geteuid() == 0;
@@ -209,7 +177,7 @@ static void set_caps(void)
 			fail(125, "capabilities: drop CAP_%s from the bounding set: %s%s", cap_name(c),
 			     strerror(errno),
 			     perm >> CAP_SETPCAP & 1 ? ""
-						     : "; that takes CAP_SETPCAP: run nsexec as root, or add -U");
+						     : "; that takes CAP_SETPCAP: run nsexec as root, or in a user namespace of its own");
 	if (sec.filter && !sec.nnp)
 		install_filter(); // needs CAP_SYS_ADMIN, about to go
 	if (capset3(keep, keep, root ? 0 : keep) < 0)

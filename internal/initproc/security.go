@@ -1,38 +1,29 @@
 package initproc
 
-import (
-	"encoding/hex"
-	"fmt"
-	"strconv"
+import "nsexec/internal/spec"
 
-	"nsexec/internal/spec"
-)
-
-// The confinement the engine computed (spec.Security.Confinement) goes to
-// security.c as:
-//
-//	caps=BOUNDING,AMBIENT,REQUIRED   capability sets, hex
-//	nnp=1                            no_new_privs
-//	seccomp=FLAGS,PROGRAM            seccomp(2) flags and the BPF program, hex,
-//	                                 or @N: the init's precompiled filter N
-func init() {
-	addEncoder(func(s *spec.Spec, kv func(key, val string)) {
-		c := s.Security.Confinement
-		if c == nil {
-			return
-		}
-		if c.SetCaps {
-			kv("caps", fmt.Sprintf("%x,%x,%x", uint64(c.Bounding), uint64(c.Ambient), uint64(c.Required)))
-		}
-		if c.NoNewPrivs {
-			kv("nnp", "1")
-		}
-		switch f := c.Filter; {
-		case f == nil:
-		case f.Builtin > 0:
-			kv("seccomp", strconv.FormatUint(uint64(f.Flags), 16)+",@"+strconv.Itoa(f.Builtin))
-		default:
-			kv("seccomp", strconv.FormatUint(uint64(f.Flags), 16)+","+hex.EncodeToString(f.Program))
-		}
-	})
+// encodeSecurity sends the confinement the engine computed
+// (spec.Security.Confinement) to security.c: the capability sets, no_new_privs,
+// and the seccomp filter as its BPF program, or the number of the init's
+// precompiled one.
+func encodeSecurity(s *spec.Spec, e *Encoder) {
+	c := s.Security.Confinement
+	if c == nil {
+		return
+	}
+	if c.SetCaps {
+		e.U64(kCaps, uint64(c.Bounding), uint64(c.Ambient), uint64(c.Required))
+	}
+	if c.NoNewPrivs {
+		e.Flag(kNNP)
+	}
+	switch f := c.Filter; {
+	case f == nil:
+	case f.Builtin > 0:
+		e.U64(kSeccompFlags, uint64(f.Flags))
+		e.U64(kSeccompBuiltin, uint64(f.Builtin))
+	default:
+		e.U64(kSeccompFlags, uint64(f.Flags))
+		e.Bytes(kSeccomp, f.Program)
+	}
 }

@@ -42,13 +42,18 @@
 static int new_session, want_tty, slave = -1;
 static struct winsize size;
 
-int tty_config(const char *key, const char *val)
+int tty_config(const struct nsx_rec *r)
 {
-	if (!strcmp(key, "setsid"))
+	if (r->key == NSX_SETSID)
 		new_session = 1;
-	else if (!strcmp(key, "tty")) {
+	else if (r->key == NSX_TTY) {
+		if (nsx_count(r) != 4)
+			fail(125, "init: read config: record tty: want 4 sizes");
 		want_tty = 1;
-		sscanf(val, "%hu %hu %hu %hu", &size.ws_row, &size.ws_col, &size.ws_xpixel, &size.ws_ypixel);
+		size.ws_row = (unsigned short)nsx_u64(r, 0);
+		size.ws_col = (unsigned short)nsx_u64(r, 1);
+		size.ws_xpixel = (unsigned short)nsx_u64(r, 2);
+		size.ws_ypixel = (unsigned short)nsx_u64(r, 3);
 	} else
 		return 0;
 	return 1;
@@ -71,7 +76,7 @@ static void send_master(int master)
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &master, sizeof master);
 	if (sendmsg(sync_fd, &msg, MSG_NOSIGNAL) != 1)
-		fail(125, "--tty: send the terminal to nsexec: %s", strerror(errno));
+		fail(125, "@process.tty: send the terminal to nsexec: %s", strerror(errno));
 }
 
 int tty_open(int dirfd, const char *ptmx)
@@ -86,19 +91,19 @@ int tty_open(int dirfd, const char *ptmx)
 	};
 	int master = syscall(SYS_openat2, dirfd, ptmx, &how, sizeof how);
 	if (master < 0)
-		fail(125, "--tty: open %s: %s", ptmx, strerror(errno));
+		fail(125, "@process.tty: open %s: %s", ptmx, strerror(errno));
 	// A joined target's /dev/ptmx is the target's to choose: only the
 	// multiplexer (5:2) makes a new pair, and only a master has a peer.
 	struct stat st;
 	int unlock = 0, n = -1;
 	if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
-		fail(125, "--tty: %s is not the pseudo-terminal multiplexer", ptmx);
+		fail(125, "@process.tty: %s is not the pseudo-terminal multiplexer", ptmx);
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0 ||
 	    (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
-		fail(125, "--tty: new pseudo-terminal from %s: %s", ptmx, strerror(errno));
+		fail(125, "@process.tty: new pseudo-terminal from %s: %s", ptmx, strerror(errno));
 	// The size before CMD can ask for it; the parent passes changes on.
 	if ((size.ws_row || size.ws_col) && ioctl(master, TIOCSWINSZ, &size) < 0)
-		fail(125, "--tty: set the window size: %s", strerror(errno));
+		fail(125, "@process.tty: set the window size: %s", strerror(errno));
 	send_master(master);
 	close(master);
 	trace("tty: pseudo-terminal %d from %s", n, ptmx);
@@ -127,12 +132,12 @@ void tty_before_exec(void)
 	// CMD leads its own session, the one its terminal belongs to (the
 	// init itself, when CMD is the init, already does).
 	if (setsid() < 0 && getsid(0) != getpid())
-		fail(125, "--tty: start CMD's session: %s", strerror(errno));
+		fail(125, "@process.tty: start CMD's session: %s", strerror(errno));
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		fail(125, "--tty: make the terminal CMD's controlling terminal: %s", strerror(errno));
+		fail(125, "@process.tty: make the terminal CMD's controlling terminal: %s", strerror(errno));
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup2(slave, fd) < 0)
-			fail(125, "--tty: connect CMD to the terminal: %s", strerror(errno));
+			fail(125, "@process.tty: connect CMD to the terminal: %s", strerror(errno));
 	if (slave > 2)
 		close(slave);
 	slave = -1;

@@ -1,22 +1,16 @@
 package initproc
 
-import (
-	"fmt"
-
-	"nsexec/internal/spec"
-)
-
-func init() { addEncoder(encodeTty) }
+import "nsexec/internal/spec"
 
 // encodeTty sends CMD's session and terminal to tty.c: a session of its
 // own, and with -t a new terminal of the given window size.
-func encodeTty(s *spec.Spec, kv func(key, val string)) {
+func encodeTty(s *spec.Spec, e *Encoder) {
 	if s.NewSession() {
-		kv("setsid", "1")
+		e.Flag(kSetsid)
 	}
 	if s.Process.Tty {
 		z := s.Process.TtySize
-		kv("tty", fmt.Sprintf("%d %d %d %d", z[0], z[1], z[2], z[3]))
+		e.U64(kTty, uint64(z[0]), uint64(z[1]), uint64(z[2]), uint64(z[3]))
 	}
 }
 

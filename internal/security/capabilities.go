@@ -133,3 +133,7 @@ func containsAll(names []string) bool {
 	}
 	return false
 }
+
+// CapNames are the capabilities nsexec knows, in kernel order (for the
+// init's table of names, initproc/zprotocol.h).
+func CapNames() []string { return capNames[:] }

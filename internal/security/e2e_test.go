@@ -305,7 +305,7 @@ func TestRootless(t *testing.T) {
 		t.Errorf("rootless with -U: no no_new_privs or filter:\n%s", r.Stdout)
 	}
 	r = testutil.RunAs(t, testutil.Nobody, "--cap-drop", "ALL", "true")
-	if r.Code != 125 || !strings.Contains(r.Stderr, "that takes CAP_SETPCAP: run nsexec as root, or add -U") {
+	if r.Code != 125 || !strings.Contains(r.Stderr, "that takes CAP_SETPCAP: run nsexec as root, or in a user namespace of its own") {
 		t.Errorf("rootless --cap-drop without -U: exit %d, %q", r.Code, r.Stderr)
 	}
 	r = testutil.RunAs(t, testutil.Nobody, "-U", "--pids-limit", "10", "--cgroup-parent", "/nsexec-rootless-test", "true")
