@@ -159,7 +159,7 @@ func (r *Run) pick(leases []ipam.Lease) (netip.Addr, error) {
 	}
 	for _, l := range leases {
 		if l.Addr == want {
-			return want, fmt.Errorf("--ip %s: in use by another run on %s (nsexec pid %d)", want, r.br.Name, l.Owner.PID)
+			return want, fmt.Errorf("--ip %s: in use by another run on %s (its init is pid %d)", want, r.br.Name, l.Owner.PID)
 		}
 	}
 	return want, nil
@@ -207,8 +207,13 @@ func (r *Run) Endpoint() Endpoint {
 // Addr is the run's IPv4 address.
 func (r *Run) Addr() netip.Addr { return r.lease.Addr }
 
-// Attach plugs the network namespace of pid into the bridge.
+// Attach plugs the network namespace of pid into the bridge, and gives the
+// lease to that process (the run's init): the address is the run's as long
+// as it lives, whoever supervises it.
 func (r *Run) Attach(pid int) error {
+	if err := r.own(pid); err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
 	ino, err := AttachVeth(r.br.Index, r.lease.Veth, pid, r.Endpoint())
 	r.nsIno = ino
 	if err != nil {
@@ -220,6 +225,20 @@ func (r *Run) Attach(pid int) error {
 		return fmt.Errorf("network: %s=after-attach: failing on purpose", FaultEnv)
 	}
 	return nil
+}
+
+// own makes pid the owner of the run's lease.
+func (r *Run) own(pid int) error {
+	start, err := ipam.StartTime(pid)
+	if err != nil {
+		return err
+	}
+	if err := r.store.Lock(); err != nil {
+		return err
+	}
+	defer r.store.Unlock()
+	r.lease.Owner = ipam.Owner{PID: pid, Start: start}
+	return r.store.Put(r.lease)
 }
 
 // FaultEnv names the variable tests set to make a run fail halfway.
@@ -314,7 +333,7 @@ func Cleanup(bridge string) error {
 			pids = append(pids, fmt.Sprint(l.Owner.PID))
 		}
 		store.Close()
-		return fmt.Errorf("bridge %s: in use by %d run(s) (nsexec pid %s); end them first", bridge, len(live), strings.Join(pids, ", "))
+		return fmt.Errorf("bridge %s: in use by %d run(s) (init pid %s); end them first", bridge, len(live), strings.Join(pids, ", "))
 	}
 	var errs []error
 	if LinkExists(bridge) {

@@ -18,8 +18,8 @@ type Record struct {
 	PIDStart uint64 `json:"pid_start"`
 	// CMDDepth is how many first-child steps lead from PID to CMD.
 	CMDDepth int `json:"cmd_depth"`
-	// Parent is the nsexec process that supervises the run: when it is
-	// gone, the init is being killed with it.
+	// Parent is the nsexec process that started the run: the record's
+	// owner until the init exists, and the one that removes it at the end.
 	Parent      int       `json:"nsexec_pid"`
 	ParentStart uint64    `json:"nsexec_start"`
 	Namespaces  []string  `json:"namespaces"`       // created by the run
@@ -38,9 +38,14 @@ type Filter struct {
 }
 
 // Live reports whether the instance still runs, given a probe that says
-// whether the process with that PID and start time is alive.
+// whether the process with that PID and start time is alive: its init, once
+// it exists, whoever supervises it (nothing does after an OCI create); the
+// nsexec that is starting it before.
 func (r Record) Live(alive func(pid int, start uint64) bool) bool {
-	return alive(r.Parent, r.ParentStart) && (r.PID == 0 || alive(r.PID, r.PIDStart))
+	if r.PID != 0 {
+		return alive(r.PID, r.PIDStart)
+	}
+	return alive(r.Parent, r.ParentStart)
 }
 
 // Entry is what --list --json shows of an instance.

@@ -17,8 +17,10 @@ func TestLive(t *testing.T) {
 	}{
 		{"both alive", Record{Parent: 10, ParentStart: 100, PID: 20, PIDStart: 200}, true},
 		{"starting", Record{Parent: 10, ParentStart: 100}, true},
-		{"nsexec killed", Record{Parent: 11, ParentStart: 100, PID: 20, PIDStart: 200}, false},
-		{"nsexec PID reused", Record{Parent: 10, ParentStart: 99, PID: 20, PIDStart: 200}, false},
+		// The init's life is the instance's, supervised or not.
+		{"nsexec gone, init alive", Record{Parent: 11, ParentStart: 100, PID: 20, PIDStart: 200}, true},
+		{"starting, nsexec killed", Record{Parent: 11, ParentStart: 100}, false},
+		{"starting, nsexec PID reused", Record{Parent: 10, ParentStart: 99}, false},
 		{"init gone", Record{Parent: 10, ParentStart: 100, PID: 21, PIDStart: 200}, false},
 		{"init PID reused", Record{Parent: 10, ParentStart: 100, PID: 20, PIDStart: 201}, false},
 	}

@@ -48,7 +48,7 @@ func TestStoreLifecycle(t *testing.T) {
 	if err := s.Reserve(Record{Name: "web", Parent: os.Getpid()}); !errors.As(err, &taken) {
 		t.Errorf("second Reserve: %v, want NameTakenError", err)
 	}
-	init, istart, _ := proc(t)
+	init, istart, killInit := proc(t)
 	rec.PID, rec.PIDStart = init, istart
 	if err := s.Update(rec); err != nil {
 		t.Fatal(err)
@@ -64,10 +64,15 @@ func TestStoreLifecycle(t *testing.T) {
 	if _, err := s.Get("web"); err != nil {
 		t.Errorf("removed by another run: %v", err)
 	}
-	// The supervising nsexec dies: the record is stale, and cleaned.
+	// The instance lives as long as its init, supervised or not.
 	killParent()
+	if _, err := s.Get("web"); err != nil {
+		t.Errorf("Get after the supervising nsexec died: %v", err)
+	}
+	// The init dies: the record is stale, and cleaned.
+	killInit()
 	if _, err := s.Get("web"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Get after the parent died: %v", err)
+		t.Errorf("Get after the init died: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(s.Dir, "web.json")); !os.IsNotExist(err) {
 		t.Errorf("stale record left: %v", err)
@@ -88,7 +93,7 @@ func TestStoreLifecycle(t *testing.T) {
 func TestStoreReusedPID(t *testing.T) {
 	s := Open(t.TempDir())
 	parent, pstart, _ := proc(t)
-	if err := s.Reserve(Record{Name: "old", Parent: parent, ParentStart: pstart - 1, PID: parent, PIDStart: pstart}); err != nil {
+	if err := s.Reserve(Record{Name: "old", Parent: parent, ParentStart: pstart, PID: parent, PIDStart: pstart - 1}); err != nil {
 		t.Fatal(err)
 	}
 	if recs, _ := s.List(); len(recs) != 0 {
