@@ -630,3 +630,31 @@ func containsH(list []hierarchy, h hierarchy) bool {
 }
 
 func closeFD(fd int) { unix.Close(fd) }
+
+// Record is what removing a run's cgroup takes, for a process other than
+// the one that made it (a later delete).
+type Record struct {
+	Dirs []string `json:"dirs"`
+	V2   bool     `json:"v2,omitempty"`
+}
+
+// Record describes the cgroup for Remove.
+func (cg *Cgroup) Record() Record { return Record{Dirs: cg.Dirs, V2: cg.v2} }
+
+// Remove kills what is left in a recorded cgroup and removes it. Only a
+// run's directory on a cgroup file system is touched: the record is read
+// back from a file.
+func Remove(r Record) error {
+	for _, d := range r.Dirs {
+		var st unix.Statfs_t
+		if !filepath.IsAbs(d) || !strings.HasPrefix(filepath.Base(d), runPrefix) {
+			return fmt.Errorf("cgroup: %s is not a run's cgroup", d)
+		}
+		if err := unix.Statfs(d, &st); errors.Is(err, unix.ENOENT) {
+			continue
+		} else if err != nil || (st.Type != unix.CGROUP_SUPER_MAGIC && st.Type != unix.CGROUP2_SUPER_MAGIC) {
+			return fmt.Errorf("cgroup: %s is not on a cgroup file system", d)
+		}
+	}
+	return removeRun(r.Dirs, r.V2)
+}

@@ -10,6 +10,7 @@ import (
 	"nsexec/internal/cgroups"
 	"nsexec/internal/initproc"
 	"nsexec/internal/spec"
+	"nsexec/internal/state"
 	"nsexec/internal/trace"
 )
 
@@ -157,4 +158,11 @@ func closeAll(files []*os.File) {
 	for _, f := range files {
 		f.Close()
 	}
+}
+
+func (p *cgroupPart) UndoStep() (state.UndoStep, error) {
+	if p.cg == nil {
+		return state.UndoStep{}, nil
+	}
+	return step("cgroup", p.cg.Record())
 }

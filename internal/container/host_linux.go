@@ -77,7 +77,7 @@ func (h hostSide) attach(pid int, tr *trace.Tracer) error {
 			return err
 		}
 	}
-	return nil
+	return h.recordUndo()
 }
 
 // A cgroupHolder is a hostPart whose cgroup the init can be born in (cgroup

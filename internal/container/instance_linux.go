@@ -85,3 +85,12 @@ func kindNames(kinds []spec.Namespace) []string {
 	}
 	return out
 }
+
+// KeepUndo adds what the run's host parts must undo to its record.
+func (p *instancePart) KeepUndo(steps []state.UndoStep) error {
+	p.rec.Undo = steps
+	if err := p.store.Update(p.rec); err != nil {
+		return fmt.Errorf("--name: %w", err)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 
 	"nsexec/internal/network"
 	"nsexec/internal/spec"
+	"nsexec/internal/state"
 	"nsexec/internal/trace"
 )
 
@@ -100,4 +101,11 @@ func NetworkCleanup(s *spec.Spec) error {
 		return &Error{Code: 125, Err: fmt.Errorf("network cleanup: %w", err)}
 	}
 	return nil
+}
+
+func (b *bridgeNet) UndoStep() (state.UndoStep, error) {
+	if b.run == nil {
+		return state.UndoStep{}, nil
+	}
+	return step("bridge", b.run.Record())
 }

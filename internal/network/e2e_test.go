@@ -2,8 +2,10 @@ package network_test
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -195,6 +197,34 @@ func TestNothingLeft(t *testing.T) {
 	s.cmd.Wait()
 	waitFor(t, "the veth to go with the namespace", func() bool { return len(o.veths()) == 0 })
 	o.run("--network", "bridge", "true").MustSucceed(t)
+	o.assertClean()
+
+	// SIGKILL again, and this time another process undoes what the run
+	// recorded (issue 10), before any next run.
+	s = start(t, o.nsexec(append([]string{"--network", "bridge", "--publish", "18084:80"}, self("serve", "tcp", "80")...)...))
+	leases := o.leases()
+	if len(leases) != 1 || o.runRules() != 2 {
+		t.Fatalf("run not up: leases %v, %d rules", leases, o.runRules())
+	}
+	data, err := os.ReadFile(leases[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := network.RunRecord{Bridge: o.bridge, Addr: netip.MustParseAddr(strings.TrimSuffix(filepath.Base(leases[0]), ".lease"))}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "veth="); ok {
+			rec.Veth = v
+		}
+	}
+	if err := o.inside(func() error { return network.Undo(rec) }); err == nil {
+		t.Error("Undo of a live run was done")
+	}
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+	waitFor(t, "the run's init to end", func() bool { return len(o.veths()) == 0 })
+	if err := o.inside(func() error { return network.Undo(rec) }); err != nil {
+		t.Fatal(err)
+	}
 	o.assertClean()
 }
 

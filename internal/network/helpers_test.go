@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vishvananda/netns"
 	"nsexec/internal/network"
 	"nsexec/internal/testutil"
+	"runtime"
 )
 
 // The test binary doubles as the small servers and clients the tests run
@@ -316,4 +318,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func (o *outer) sysctl(key string) string {
 	out, _ := o.cmd("sysctl", "-n", key).Output()
 	return strings.TrimSpace(string(out))
+}
+
+// inside runs fn on a thread in the outer network namespace (netlink and
+// nftables act on the calling thread's).
+func (o *outer) inside(fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		ns, err := netns.GetFromName(o.name)
+		if err == nil {
+			defer ns.Close()
+			err = netns.Set(ns)
+		}
+		if err != nil {
+			errc <- err
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
 }

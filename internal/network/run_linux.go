@@ -350,3 +350,45 @@ func Cleanup(bridge string) error {
 	errs = append(errs, store.Remove())
 	return errors.Join(errs...)
 }
+
+// RunRecord is what undoing a run's place on a bridge takes, for a process
+// other than the one that made it (a later delete).
+type RunRecord struct {
+	Bridge string     `json:"bridge"`
+	Addr   netip.Addr `json:"addr"`
+	Veth   string     `json:"veth"`
+}
+
+// Record describes the run for Undo.
+func (r *Run) Record() RunRecord {
+	return RunRecord{Bridge: r.cfg.Bridge, Addr: r.lease.Addr, Veth: r.lease.Veth}
+}
+
+// Undo gives back a recorded run's place: its veth, its port rules and its
+// lease, if the lease is still that run's (the next run on the bridge may
+// have reclaimed the address and taken it since).
+func Undo(rec RunRecord) error {
+	store, err := ipam.Open(filepath.Join(StoreRoot, rec.Bridge))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Lock(); err != nil {
+		return err
+	}
+	defer store.Unlock()
+	leases, err := store.Leases()
+	if err != nil {
+		return err
+	}
+	for _, l := range leases {
+		if l.Addr != rec.Addr || l.Veth != rec.Veth {
+			continue
+		}
+		if l.Owner.Alive() {
+			return fmt.Errorf("network: the run of %s on %s is still alive (init pid %d)", l.Addr, rec.Bridge, l.Owner.PID)
+		}
+		return errors.Join(DeleteLink(rec.Veth), DeleteRun(rec.Bridge, rec.Addr), store.Release(rec.Addr))
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -29,6 +30,15 @@ type Record struct {
 	// Seccomp is the filter CMD runs under, for --join to put a joined
 	// command under it too; nil: none.
 	Seccomp *Filter `json:"seccomp,omitempty"`
+	// Undo is what the run's host parts must undo when it ends, for a
+	// process other than its nsexec (a later delete), last step last.
+	Undo []UndoStep `json:"undo,omitempty"`
+}
+
+// UndoStep is one host part's undo: its kind, and what it needs.
+type UndoStep struct {
+	Kind string          `json:"kind"`
+	Data json.RawMessage `json:"data"`
 }
 
 // Filter is a seccomp filter as seccomp(2) takes it.
