@@ -22,6 +22,7 @@ Options end at the first word of CMD, so "nsexec -n ip a" passes "a" to ip.
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
 
 // A flagGroup is the options of one feature: it registers them, and once
 // they are parsed writes what was given into the spec. Each feature's file
@@ -71,7 +72,7 @@ func parse(args []string) (*spec.Spec, error) {
 	}
 	s.Normalize()
 	if err := s.Validate(); err != nil {
-		return nil, usageError{err}
+		return nil, usageError{inOptions(s, err)}
 	}
 	return s, nil
 }

@@ -59,7 +59,7 @@ func (o *networkFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	for _, p := range o.publish {
 		pm, err := spec.ParsePublish(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("--publish %w", err)
 		}
 		n.Publish = append(n.Publish, pm)
 	}

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 )
 
 // ContainerNamespaces are the kinds a container run (--rootfs, see
@@ -34,10 +33,10 @@ func init() {
 				continue
 			}
 			if s.New[ns] {
-				errs = append(errs, fmt.Errorf("%s namespace: both new and shared%s", ns, impliedBy(s, ns)))
+				errs = append(errs, errorf(ShareField(ns), "%s namespace: both new and shared%s", ns, impliedBy(s, ns)))
 			}
 			if s.Join.From[ns] != "" {
-				errs = append(errs, fmt.Errorf("%s namespace: both joined and shared", ns))
+				errs = append(errs, errorf(ShareField(ns), "%s namespace: both joined and shared", ns))
 			}
 		}
 		return errors.Join(errs...)

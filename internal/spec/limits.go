@@ -167,47 +167,47 @@ func init() {
 		l := &s.Limits
 		var errs []error
 		if l.Memory < 0 {
-			errs = append(errs, errors.New("--memory: negative size"))
+			errs = append(errs, errorf("limits.memory", "%s: negative size", Field("limits.memory")))
 		}
 		if l.Memory != 0 && l.Memory < 6<<20 {
-			errs = append(errs, fmt.Errorf("--memory %d: the kernel needs at least 6MiB", l.Memory))
+			errs = append(errs, errorf("limits.memory", "%s %d: the kernel needs at least 6MiB", Field("limits.memory"), l.Memory))
 		}
 		switch {
 		case l.MemorySwap == 0 || l.MemorySwap == -1:
 			if l.MemorySwap == -1 && l.Memory == 0 {
-				errs = append(errs, errors.New("--memory-swap needs --memory"))
+				errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
 			}
 		case l.MemorySwap < 0:
-			errs = append(errs, errors.New("--memory-swap: want a size, or -1 for unlimited swap"))
+			errs = append(errs, errorf("limits.memorySwap", "%s: want a size, or -1 for unlimited swap", Field("limits.memorySwap")))
 		case l.Memory == 0:
-			errs = append(errs, errors.New("--memory-swap needs --memory"))
+			errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
 		case l.MemorySwap < l.Memory:
-			errs = append(errs, errors.New("--memory-swap is memory plus swap: it cannot be below --memory"))
+			errs = append(errs, errorf("limits.memorySwap", "%s is memory plus swap: it cannot be below %s", Field("limits.memorySwap"), Field("limits.memory")))
 		}
 		if l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
-			errs = append(errs, fmt.Errorf("--cpu-shares %d: want 2 to 262144", l.CPUShares))
+			errs = append(errs, errorf("limits.cpuShares", "%s %d: want 2 to 262144", Field("limits.cpuShares"), l.CPUShares))
 		}
 		if l.CPUWeight != 0 && l.CPUWeight > 10000 {
-			errs = append(errs, fmt.Errorf("--cpu-weight %d: want 1 to 10000", l.CPUWeight))
+			errs = append(errs, errorf("limits.cpuWeight", "%s %d: want 1 to 10000", Field("limits.cpuWeight"), l.CPUWeight))
 		}
 		if l.CPUShares != 0 && l.CPUWeight != 0 {
-			errs = append(errs, errors.New("--cpu-shares and --cpu-weight say the same thing: give one"))
+			errs = append(errs, errorf("limits.cpuWeight", "%s and %s say the same thing: give one", Field("limits.cpuShares"), Field("limits.cpuWeight")))
 		}
 		if l.CpusetCPUs != "" {
 			if err := ValidCPUList(l.CpusetCPUs); err != nil {
-				errs = append(errs, fmt.Errorf("--cpuset-cpus: %w", err))
+				errs = append(errs, errorf("limits.cpusetCPUs", "%s: %v", Field("limits.cpusetCPUs"), err))
 			}
 		}
 		if l.PidsLimit < -1 {
-			errs = append(errs, errors.New("--pids-limit: want a positive number, or -1 for unlimited"))
+			errs = append(errs, errorf("limits.pidsLimit", "%s: want a positive number, or -1 for unlimited", Field("limits.pidsLimit")))
 		}
 		if l.Devices != "" && l.Devices != "default" && l.Devices != "all" {
-			errs = append(errs, fmt.Errorf("--devices %q: want default or all", l.Devices))
+			errs = append(errs, errorf("limits.devices", "%s %q: want default or all", Field("limits.devices"), l.Devices))
 		}
 		if p := l.CgroupParent; p != "" {
 			for _, e := range strings.Split(p, "/") {
 				if e == ".." || e == "." {
-					errs = append(errs, fmt.Errorf("--cgroup-parent %q: no . or .. allowed", p))
+					errs = append(errs, errorf("limits.cgroupParent", "%s %q: no . or .. allowed", Field("limits.cgroupParent"), p))
 					break
 				}
 			}

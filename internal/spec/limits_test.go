@@ -72,17 +72,17 @@ func TestLimitChecks(t *testing.T) {
 		{Limits{Memory: 64 << 20, MemorySwap: -1}, ""},
 		{Limits{PidsLimit: -1, CPUShares: 1024, Devices: "all"}, ""},
 		{Limits{Memory: 1 << 20}, "at least 6MiB"},
-		{Limits{MemorySwap: 1 << 30}, "--memory-swap needs --memory"},
-		{Limits{MemorySwap: -1}, "--memory-swap needs --memory"},
-		{Limits{Memory: 64 << 20, MemorySwap: 32 << 20}, "cannot be below --memory"},
+		{Limits{MemorySwap: 1 << 30}, "limits.memorySwap needs limits.memory"},
+		{Limits{MemorySwap: -1}, "limits.memorySwap needs limits.memory"},
+		{Limits{Memory: 64 << 20, MemorySwap: 32 << 20}, "cannot be below limits.memory"},
 		{Limits{CPUShares: 1}, "want 2 to 262144"},
 		{Limits{CPUWeight: 10001}, "want 1 to 10000"},
 		{Limits{CPUShares: 100, CPUWeight: 100}, "give one"},
-		{Limits{CpusetCPUs: "1-0"}, "--cpuset-cpus"},
-		{Limits{CpusetCPUs: "a"}, "--cpuset-cpus"},
-		{Limits{PidsLimit: -2}, "--pids-limit"},
+		{Limits{CpusetCPUs: "1-0"}, "limits.cpusetCPUs"},
+		{Limits{CpusetCPUs: "a"}, "limits.cpusetCPUs"},
+		{Limits{PidsLimit: -2}, "limits.pidsLimit"},
 		{Limits{CgroupParent: "a/../b"}, "no . or .."},
-		{Limits{Devices: "some"}, `--devices "some"`},
+		{Limits{Devices: "some"}, `limits.devices "some"`},
 	} {
 		s := New()
 		s.Args = []string{"true"}
@@ -130,7 +130,7 @@ func TestSecurityChecks(t *testing.T) {
 	s.Args = []string{"true"}
 	s.Security.CapAdd = []string{"NET_ADMIN", "all"}
 	s.Security.CapDrop = []string{"CAP_NOPE"}
-	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `--cap-drop: unknown capability "CAP_NOPE"`) {
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `security.capDrop: unknown capability "CAP_NOPE"`) {
 		t.Errorf("an unknown capability: %v", err)
 	}
 }

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"strings"
 )
@@ -42,11 +41,11 @@ func init() {
 		p := &s.Process
 		var errs []error
 		if p.Dir != "" && !path.IsAbs(p.Dir) {
-			errs = append(errs, fmt.Errorf("--chdir %s: must be an absolute path", p.Dir))
+			errs = append(errs, errorf("process.dir", "%s %s: must be an absolute path", Field("process.dir"), p.Dir))
 		}
-		for _, kv := range p.Env {
+		for i, kv := range p.Env {
 			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-				errs = append(errs, fmt.Errorf("--env %q: want KEY=VALUE", kv))
+				errs = append(errs, errorf(Field("process.env").Index(i), "%s %q: want KEY=VALUE", Field("process.env"), kv))
 			}
 		}
 		return errors.Join(errs...)

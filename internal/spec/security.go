@@ -2,7 +2,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 
 	"nsexec/internal/security"
 )
@@ -55,10 +54,10 @@ func init() {
 	addCheck(func(s *Spec) error {
 		var errs []error
 		if err := security.CheckCapNames(s.Security.CapAdd); err != nil {
-			errs = append(errs, fmt.Errorf("--cap-add: %w", err))
+			errs = append(errs, errorf("security.capAdd", "%s: %v", Field("security.capAdd"), err))
 		}
 		if err := security.CheckCapNames(s.Security.CapDrop); err != nil {
-			errs = append(errs, fmt.Errorf("--cap-drop: %w", err))
+			errs = append(errs, errorf("security.capDrop", "%s: %v", Field("security.capDrop"), err))
 		}
 		return errors.Join(errs...)
 	})

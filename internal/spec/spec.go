@@ -5,7 +5,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -119,13 +118,13 @@ func addCheck(c func(*Spec) error) { checks = append(checks, c) }
 var checks = []func(*Spec) error{
 	func(s *Spec) error {
 		if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup && !s.Join.Manages() {
-			return errors.New("no command given")
+			return errorf("args", "no command given")
 		}
 		return nil
 	},
 	func(s *Spec) error {
 		if len(s.Hostname) > 64 {
-			return fmt.Errorf("hostname %q: longer than 64 bytes", s.Hostname)
+			return errorf("hostname", "hostname %q: longer than 64 bytes", s.Hostname)
 		}
 		return nil
 	},
@@ -134,23 +133,31 @@ var checks = []func(*Spec) error{
 		case PropPrivate, PropSlave, PropShared, PropUnchanged:
 			return nil
 		}
-		return fmt.Errorf("propagation %q: want private, slave, shared or unchanged", s.Propagation)
+		return errorf("propagation", "propagation %q: want private, slave, shared or unchanged", s.Propagation)
 	},
 	func(s *Spec) error {
 		if (s.MonotonicOffset != 0 || s.BoottimeOffset != 0) && !s.New[Time] {
-			return errors.New("clock offsets need a new time namespace (-T)")
+			path := Field("monotonicOffset")
+			if s.MonotonicOffset == 0 {
+				path = "boottimeOffset"
+			}
+			return errorf(path, "clock offsets need a new time namespace (%s)", NewField(Time))
 		}
 		return nil
 	},
 	func(s *Spec) error {
 		if s.AsPID1 && !s.New[PID] {
-			return errors.New("--as-pid-1 needs a new PID namespace (-p)")
+			return errorf("asPID1", "%s needs a new PID namespace (%s)", Field("asPID1"), NewField(PID))
 		}
 		return nil
 	},
 	func(s *Spec) error {
 		if (len(s.UIDMap) > 0 || len(s.GIDMap) > 0) && !s.New[User] {
-			return errors.New("ID maps need a new user namespace (-U)")
+			path := Field("uidMap")
+			if len(s.UIDMap) == 0 {
+				path = "gidMap"
+			}
+			return errorf(path, "ID maps need a new user namespace (%s)", NewField(User))
 		}
 		return nil
 	},
