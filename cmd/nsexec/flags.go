@@ -70,6 +70,7 @@ func parse(args []string) (*spec.Spec, error) {
 			return nil, usageError{err}
 		}
 	}
+	containerDefaults(f, s)
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return nil, usageError{inOptions(s, err)}

@@ -29,10 +29,7 @@ func (o *securityFlags) register(f *pflag.FlagSet) {
 
 func (o *securityFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	s.Security.CapAdd, s.Security.CapDrop = o.capAdd, o.capDrop
-	if f.Changed("no-new-privs") {
-		nnp := o.nnp
-		s.Security.NoNewPrivs = &nnp
-	}
+	s.Security.NoNewPrivs = o.nnp // with --rootfs, on unless given (containerDefaults)
 	if f.Changed("seccomp") && o.seccomp == "" {
 		return errors.New("--seccomp: want default, unconfined or a profile file")
 	}

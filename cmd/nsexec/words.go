@@ -16,7 +16,6 @@ var optionOf = map[spec.Field]string{
 	"rootfs.dir":          "--rootfs",
 	"rootfs.readOnly":     "--read-only",
 	"rootfs.hostnameFile": "--hostname-file",
-	"rootfs.noMask":       "--no-mask",
 	"rootfs.mounts":       "mount options",
 	"process.dir":         "--chdir",
 	"process.env":         "--env",

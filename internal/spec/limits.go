@@ -21,26 +21,28 @@ type Limits struct {
 	// CgroupParent is where the run's cgroup is made: absolute from the root
 	// of each hierarchy, relative to nsexec's own cgroup; "" is "nsexec".
 	CgroupParent string
-	// Devices is "default" (only the standard devices may be created or
-	// opened), "all", or "": the default of the kind of run (see
-	// DefaultDevicesOnly).
+	// Devices is DevicesDefault (only the standard devices may be created
+	// or opened, through the run's device cgroup), or DevicesAll or ""
+	// (no rule of the run's own).
 	Devices string
-	Rlimits []Rlimit
+	// DevicesFallback lets a run whose cgroup would hold nothing but the
+	// DevicesDefault rule go without it where no devices controller is
+	// there: CMD loses CAP_MKNOD instead, so that it still cannot make
+	// nodes of the host's devices. nsexec sets it where the rule is only
+	// its container default.
+	DevicesFallback bool
+	Rlimits         []Rlimit
 }
 
+// The words of Limits.Devices.
+const (
+	DevicesDefault = "default"
+	DevicesAll     = "all"
+)
+
 // DefaultDevicesOnly reports whether the run may use only the standard
-// devices (null, zero, full, random, urandom, tty, console, ptmx, pts): the
-// default of a container run, as in Docker, but for one in a new user
-// namespace, where the kernel refuses every device node (mknod takes
-// CAP_MKNOD in the host's user namespace) and a device cgroup would need
-// root.
-func (s *Spec) DefaultDevicesOnly() bool {
-	if s.Limits.Devices == "" {
-		// A joined command is under its target's device rules instead.
-		return s.ContainerRun() && !s.Has(User) && s.Join.Target == ""
-	}
-	return s.Limits.Devices == "default"
-}
+// devices (null, zero, full, random, urandom, tty, console, ptmx, pts).
+func (s *Spec) DefaultDevicesOnly() bool { return s.Limits.Devices == DevicesDefault }
 
 // Rlimit is one resource limit set on the init, and so on CMD.
 type Rlimit struct {
@@ -201,7 +203,7 @@ func init() {
 		if l.PidsLimit < -1 {
 			errs = append(errs, errorf("limits.pidsLimit", "%s: want a positive number, or -1 for unlimited", Field("limits.pidsLimit")))
 		}
-		if l.Devices != "" && l.Devices != "default" && l.Devices != "all" {
+		if l.Devices != "" && l.Devices != DevicesDefault && l.Devices != DevicesAll {
 			errs = append(errs, errorf("limits.devices", "%s %q: want default or all", Field("limits.devices"), l.Devices))
 		}
 		if p := l.CgroupParent; p != "" {

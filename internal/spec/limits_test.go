@@ -97,31 +97,19 @@ func TestLimitChecks(t *testing.T) {
 	}
 }
 
-func TestSecurityDefaults(t *testing.T) {
-	plain := New()
-	if c := plain.SecurityChoices(); c.Container || c.NoNewPrivs || c.Seccomp != "unconfined" {
-		t.Errorf("a plain run: %+v, want no confinement", c)
+// The spec has no defaults of a kind of run: a run with a rootfs, as any,
+// gets what its fields say (the front end fills in Docker's).
+func TestNoContainerDefaults(t *testing.T) {
+	s := New()
+	s.Rootfs.Dir = "/some/rootfs"
+	s.Args = []string{"true"}
+	s.Normalize()
+	if s.DefaultDevicesOnly() || s.NeedsCgroup() || len(s.Kinds()) != 0 || s.Security.NoNewPrivs {
+		t.Errorf("a spec with a rootfs got defaults: devices %v, cgroup %v, kinds %v", s.DefaultDevicesOnly(), s.NeedsCgroup(), s.Kinds())
 	}
-	if plain.DefaultDevicesOnly() || plain.NeedsCgroup() {
-		t.Error("a plain run restricts devices or needs a cgroup")
-	}
-	c := New()
-	c.Rootfs.Dir = "/some/rootfs"
-	if got := c.SecurityChoices(); !got.Container || !got.NoNewPrivs || got.Seccomp != "default" {
-		t.Errorf("a container run: %+v, want Docker's defaults", got)
-	}
-	if !c.DefaultDevicesOnly() || !c.NeedsCgroup() {
-		t.Error("a container run does not restrict devices")
-	}
-	c.New[User] = true
-	if c.DefaultDevicesOnly() || c.NeedsCgroup() {
-		t.Error("a container run in a user namespace restricts devices: the kernel does already")
-	}
-	c.New[User] = false
-	off := false
-	c.Security.NoNewPrivs, c.Security.Seccomp, c.Limits.Devices = &off, "unconfined", "all"
-	if got := c.SecurityChoices(); got.NoNewPrivs || got.Seccomp != "unconfined" || c.DefaultDevicesOnly() {
-		t.Errorf("a container run that turns the defaults off: %+v", got)
+	s.Limits.Devices = DevicesDefault
+	if !s.DefaultDevicesOnly() || !s.NeedsCgroup() {
+		t.Error("the standard devices only, without a cgroup")
 	}
 }
 
@@ -131,6 +119,15 @@ func TestSecurityChecks(t *testing.T) {
 	s.Security.CapAdd = []string{"NET_ADMIN", "all"}
 	s.Security.CapDrop = []string{"CAP_NOPE"}
 	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `security.capDrop: unknown capability "CAP_NOPE"`) {
+		t.Errorf("an unknown capability: %v", err)
+	}
+	s.Security.CapDrop = nil
+	s.Security.Caps = []string{"chown", "CAP_KILL", "ALL"}
+	if err := s.Validate(); err != nil {
+		t.Error(err)
+	}
+	s.Security.Caps = []string{"CAP_FOO"}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `security.caps: unknown capability "CAP_FOO"`) {
 		t.Errorf("an unknown capability: %v", err)
 	}
 }

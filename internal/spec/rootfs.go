@@ -15,7 +15,12 @@ type Rootfs struct {
 	// base filesystems (/proc, /dev, /sys) and before the masks.
 	Mounts []UserMount
 
-	NoMask       bool // leave the sensitive /proc and /sys paths as they are
+	// MaskedPaths are hidden, and ReadOnlyPaths made read-only, in the
+	// run's own /proc and /sys, right after each is mounted: the front end
+	// chooses them (nsexec: the paths OCI runtimes protect by default,
+	// unless --no-mask). A path the kernel lacks is skipped.
+	MaskedPaths, ReadOnlyPaths []string
+
 	HostnameFile bool // bind a file holding the hostname onto /etc/hostname
 }
 
@@ -51,13 +56,21 @@ func (r *Rootfs) Uses() bool { return r.Dir != "" || len(r.Mounts) > 0 }
 func init() {
 	addCheck(func(s *Spec) error {
 		r := &s.Rootfs
-		if !r.Uses() {
-			if r.ReadOnly || r.HostnameFile || r.NoMask {
-				return errorf("rootfs.dir", "%s, %s and %s need %s", Field("rootfs.readOnly"), Field("rootfs.hostnameFile"), Field("rootfs.noMask"), Field("rootfs.dir"))
-			}
-			return nil
-		}
 		var errs []error
+		if !r.Uses() {
+			for _, f := range []struct {
+				f   Field
+				set bool
+			}{
+				{"rootfs.readOnly", r.ReadOnly}, {"rootfs.hostnameFile", r.HostnameFile},
+				{"rootfs.maskedPaths", len(r.MaskedPaths) > 0}, {"rootfs.readOnlyPaths", len(r.ReadOnlyPaths) > 0},
+			} {
+				if f.set {
+					errs = append(errs, errorf(f.f, "%s needs %s", f.f, Field("rootfs.dir")))
+				}
+			}
+			return errors.Join(errs...)
+		}
 		if s.Propagation != PropPrivate && s.Propagation != PropSlave {
 			// A mount made inside would travel back to the host through a
 			// shared peer group.
@@ -71,6 +84,8 @@ func init() {
 				errs = append(errs, err)
 			}
 		}
+		errs = append(errs, checkProtected("rootfs.maskedPaths", r.MaskedPaths)...)
+		errs = append(errs, checkProtected("rootfs.readOnlyPaths", r.ReadOnlyPaths)...)
 		return errors.Join(errs...)
 	})
 }
@@ -106,6 +121,21 @@ func (m UserMount) check(f Field) error {
 		}
 	}
 	return nil
+}
+
+// checkProtected checks masked or read-only paths: the mount plan applies
+// them inside the run's own /proc and /sys (internal/mounts), so a path
+// elsewhere would be left as it is.
+func checkProtected(list Field, paths []string) []error {
+	var errs []error
+	for i, p := range paths {
+		if why, ok := checkInside(p); !ok {
+			errs = append(errs, errorf(list.Index(i), "%s %s: %s", list, p, why))
+		} else if !strings.HasPrefix(p, "/proc/") && !strings.HasPrefix(p, "/sys/") {
+			errs = append(errs, errorf(list.Index(i), "%s %s: only paths in /proc and /sys are protected", list, p))
+		}
+	}
+	return errs
 }
 
 // checkInside refuses a destination that is not an absolute path inside the

@@ -46,8 +46,8 @@ type Spec struct {
 	Args []string // the command and its arguments; Args[0] is looked up in PATH
 
 	New map[Namespace]bool // namespaces to create
-	// Share are the kinds kept as nsexec's own, explicitly: -a and a
-	// container run's defaults (container.go) create none of them.
+	// Share are the kinds kept as nsexec's own, explicitly: the front
+	// end's defaults (nsexec's -a and --rootfs) create none of them.
 	Share map[Namespace]bool
 
 	Hostname    string      // set in the new UTS namespace
@@ -81,11 +81,11 @@ func New() *Spec {
 func (s *Spec) Has(ns Namespace) bool { return s.New[ns] }
 
 // Normalize applies the rules that tie options together, so that the engine
-// sees one consistent spec: a container run gets the namespaces of a
-// container; a new PID namespace gets its own /proc, which needs its own
-// mount namespace; an offset implies a time namespace.
+// sees one consistent spec: a new PID namespace gets its own /proc, which
+// needs its own mount namespace; an offset implies a time namespace; a
+// hostname, a UTS namespace. (The namespaces of a container are the front
+// end's choice: nsexec gives them to a --rootfs run.)
 func (s *Spec) Normalize() {
-	s.containerDefaults()
 	if s.New[PID] {
 		s.MountProc = true
 	}
