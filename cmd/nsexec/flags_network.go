@@ -9,8 +9,6 @@ import (
 	"nsexec/internal/spec"
 )
 
-func init() { addFlagGroup(func() flagGroup { return &networkFlags{} }) }
-
 // networkFlags connect the new network namespace (issue 5).
 type networkFlags struct {
 	mode, bridge, subnet, subnet6, ip string

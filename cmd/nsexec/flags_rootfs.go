@@ -11,12 +11,6 @@ import (
 	"nsexec/internal/spec"
 )
 
-// The rootfs options, then what CMD runs as (flags_process.go), in the help.
-func init() {
-	addFlagGroup(func() flagGroup { return &rootfsFlags{} })
-	addFlagGroup(func() flagGroup { return &processFlags{} })
-}
-
 // rootfsFlags are the root filesystem and the mounts. The mount options
 // share one list, so that they apply in the order they were given.
 type rootfsFlags struct {

@@ -18,8 +18,6 @@ type securityFlags struct {
 	seccomp         string
 }
 
-func init() { addFlagGroup(func() flagGroup { return &securityFlags{} }) }
-
 func (o *securityFlags) register(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.capAdd, "cap-add", nil, "add capabilities `CAPS` (names as in capabilities(7), comma-separated, or ALL)")
 	f.StringSliceVar(&o.capDrop, "cap-drop", nil, "drop capabilities `CAPS` (comma-separated, or ALL)")

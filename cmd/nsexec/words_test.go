@@ -19,7 +19,7 @@ func TestParseWordsFieldsAsOptions(t *testing.T) {
 		{"--rootfs /r --share-mount true", "mnt namespace: both new and shared (--rootfs and mount options need a mount namespace of their own)"},
 		{"-n --network host true", "--network host keeps the host's network namespace: drop -n"},
 		{"--json true", "--json goes with --list"},
-		{"--env X --cpu-shares 1 true", "--cpu-shares 1: want 2 to 262144\n--env \"X\": want KEY=VALUE"},
+		{"--env X --cpu-shares 1 true", "--env \"X\": want KEY=VALUE\n--cpu-shares 1: want 2 to 262144"},
 	} {
 		_, err := parse(strings.Fields(tt.line))
 		if err == nil || err.Error() != tt.want {

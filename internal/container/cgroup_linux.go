@@ -26,13 +26,11 @@ type cgroupPart struct {
 	tasks  []*os.File // v1: the init joins the cgroup itself, through these
 }
 
-func init() {
-	addHostPart(func(s *spec.Spec) hostPart {
-		if !s.NeedsCgroup() {
-			return nil
-		}
-		return &cgroupPart{}
-	})
+func newCgroupPart(s *spec.Spec) hostPart {
+	if !s.NeedsCgroup() {
+		return nil
+	}
+	return &cgroupPart{}
 }
 
 // Resources turns the spec's limits into the cgroup's.

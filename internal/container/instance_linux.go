@@ -13,8 +13,6 @@ import (
 	"nsexec/internal/trace"
 )
 
-func init() { addHostPart(newInstancePart) }
-
 func newInstancePart(s *spec.Spec) hostPart {
 	if s.Join.Name == "" {
 		return nil

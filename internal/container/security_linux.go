@@ -13,13 +13,11 @@ import (
 // leaves nothing behind; the init applies it (initproc/security.c).
 type securityPart struct{}
 
-func init() {
-	addHostPart(func(s *spec.Spec) hostPart {
-		if !choices(s).Confines() {
-			return nil
-		}
-		return securityPart{}
-	})
+func newSecurityPart(s *spec.Spec) hostPart {
+	if !choices(s).Confines() {
+		return nil
+	}
+	return securityPart{}
 }
 
 // choices are the spec's security fields, as internal/security takes them.

@@ -24,12 +24,12 @@ func TestFieldErrors(t *testing.T) {
 		}
 		paths = append(paths, string(fe.Path))
 	}
-	if got := strings.Join(paths, " "); got != "limits.memorySwap process.env[1] rootfs.mounts[0].dst" {
+	if got := strings.Join(paths, " "); got != "rootfs.mounts[0].dst process.env[1] limits.memorySwap" {
 		t.Errorf("paths %q", got)
 	}
-	want := "limits.memorySwap needs limits.memory\n" +
+	want := "rootfs.mounts[0] tmp: destination must be an absolute path inside the root\n" +
 		`process.env "B": want KEY=VALUE` + "\n" +
-		"rootfs.mounts[0] tmp: destination must be an absolute path inside the root"
+		"limits.memorySwap needs limits.memory"
 	if err.Error() != want {
 		t.Errorf("in the engine's words:\n%s\nwant\n%s", err, want)
 	}

@@ -135,67 +135,80 @@ func ValidName(name string) error {
 	return nil
 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		if s.Join.Name == "" {
-			return nil
+// checkInstanceName: an instance name must be usable as a file name and
+// must not read as a PID.
+func checkInstanceName(s *Spec) error {
+	if s.Join.Name == "" {
+		return nil
+	}
+	if err := ValidName(s.Join.Name); err != nil {
+		return errorf("join.name", "%v", err)
+	}
+	return nil
+}
+
+// checkJoinedNotNew: a kind is either joined or new.
+func checkJoinedNotNew(s *Spec) error {
+	var errs []error
+	for _, ns := range AllNamespaces {
+		if s.Join.From[ns] != "" && s.New[ns] {
+			errs = append(errs, errorf(JoinField(ns), "%s namespace: both new and joined%s", ns, impliedBy(s, ns)))
 		}
-		if err := ValidName(s.Join.Name); err != nil {
-			return errorf("join.name", "%v", err)
+	}
+	return errors.Join(errs...)
+}
+
+// checkJoinNoLimits: a joined command is under its target's cgroups, so it
+// can have no limits of its own.
+func checkJoinNoLimits(s *Spec) error {
+	if s.Join.Target != "" && s.NeedsCgroup() {
+		return errorf("join.target", "%s and cgroup limits (%s, %s, %s, %s, %s...): a joined command goes into its target's cgroups and is under their limits; give limits to the instance when it starts",
+			Field("join.target"), Field("limits.memory"), Field("limits.cpus"), Field("limits.pidsLimit"), Field("limits.devices"), Field("limits.cgroupParent"))
+	}
+	return nil
+}
+
+// checkJoinNoNewUser: a new user namespace would own none of the joined
+// ones.
+func checkJoinNoNewUser(s *Spec) error {
+	if s.New[User] && s.Join.Joining() {
+		return errorf(NewField(User), "a new user namespace (%s) cannot be combined with joining: it would own none of the joined namespaces; join the user namespace too", NewField(User))
+	}
+	return nil
+}
+
+// checkPersistFiles: two namespaces cannot be bound to one file.
+func checkPersistFiles(s *Spec) error {
+	seen := map[string]Namespace{}
+	for _, ns := range AllNamespaces {
+		f := s.Join.Persist[ns]
+		if f == "" {
+			continue
+		}
+		if other, dup := seen[f]; dup {
+			return errorf(PersistField(ns), "persist %s and %s namespaces: both to %s", other, ns, f)
+		}
+		seen[f] = ns
+	}
+	return nil
+}
+
+// checkManagement: the management requests run nothing, and one at a
+// time.
+func checkManagement(s *Spec) error {
+	if !s.Join.Manages() {
+		if s.Join.JSON {
+			return errorf("join.json", "%s goes with %s", Field("join.json"), Field("join.list"))
 		}
 		return nil
-	})
-	addCheck(func(s *Spec) error {
-		var errs []error
-		for _, ns := range AllNamespaces {
-			if s.Join.From[ns] != "" && s.New[ns] {
-				errs = append(errs, errorf(JoinField(ns), "%s namespace: both new and joined%s", ns, impliedBy(s, ns)))
-			}
-		}
-		return errors.Join(errs...)
-	})
-	addCheck(func(s *Spec) error {
-		if s.Join.Target != "" && s.NeedsCgroup() {
-			return errorf("join.target", "%s and cgroup limits (%s, %s, %s, %s, %s...): a joined command goes into its target's cgroups and is under their limits; give limits to the instance when it starts",
-				Field("join.target"), Field("limits.memory"), Field("limits.cpus"), Field("limits.pidsLimit"), Field("limits.devices"), Field("limits.cgroupParent"))
-		}
-		return nil
-	})
-	addCheck(func(s *Spec) error {
-		if s.New[User] && s.Join.Joining() {
-			return errorf(NewField(User), "a new user namespace (%s) cannot be combined with joining: it would own none of the joined namespaces; join the user namespace too", NewField(User))
-		}
-		return nil
-	})
-	addCheck(func(s *Spec) error {
-		seen := map[string]Namespace{}
-		for _, ns := range AllNamespaces {
-			f := s.Join.Persist[ns]
-			if f == "" {
-				continue
-			}
-			if other, dup := seen[f]; dup {
-				return errorf(PersistField(ns), "persist %s and %s namespaces: both to %s", other, ns, f)
-			}
-			seen[f] = ns
-		}
-		return nil
-	})
-	addCheck(func(s *Spec) error {
-		if !s.Join.Manages() {
-			if s.Join.JSON {
-				return errorf("join.json", "%s goes with %s", Field("join.json"), Field("join.list"))
-			}
-			return nil
-		}
-		if s.Join.List && len(s.Join.Unpersist) > 0 {
-			return errorf("join.list", "%s and %s: one at a time", Field("join.list"), Field("join.unpersist"))
-		}
-		if len(s.Args) > 0 || len(s.Kinds()) > 0 || s.Join.Joining() || s.Join.Name != "" || len(s.Join.Persist) > 0 {
-			return errorf("join.list", "%s and %s take no command and no namespace options", Field("join.list"), Field("join.unpersist"))
-		}
-		return nil
-	})
+	}
+	if s.Join.List && len(s.Join.Unpersist) > 0 {
+		return errorf("join.list", "%s and %s: one at a time", Field("join.list"), Field("join.unpersist"))
+	}
+	if len(s.Args) > 0 || len(s.Kinds()) > 0 || s.Join.Joining() || s.Join.Name != "" || len(s.Join.Persist) > 0 {
+		return errorf("join.list", "%s and %s take no command and no namespace options", Field("join.list"), Field("join.unpersist"))
+	}
+	return nil
 }
 
 // impliedBy explains why a kind the user did not ask for is new.

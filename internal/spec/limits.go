@@ -164,56 +164,55 @@ func ValidCPUList(s string) error {
 	return nil
 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		l := &s.Limits
-		var errs []error
-		if l.Memory < 0 {
-			errs = append(errs, errorf("limits.memory", "%s: negative size", Field("limits.memory")))
-		}
-		if l.Memory != 0 && l.Memory < 6<<20 {
-			errs = append(errs, errorf("limits.memory", "%s %d: the kernel needs at least 6MiB", Field("limits.memory"), l.Memory))
-		}
-		switch {
-		case l.MemorySwap == 0 || l.MemorySwap == -1:
-			if l.MemorySwap == -1 && l.Memory == 0 {
-				errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
-			}
-		case l.MemorySwap < 0:
-			errs = append(errs, errorf("limits.memorySwap", "%s: want a size, or -1 for unlimited swap", Field("limits.memorySwap")))
-		case l.Memory == 0:
+// checkLimits: each limit within what the kernel takes.
+func checkLimits(s *Spec) error {
+	l := &s.Limits
+	var errs []error
+	if l.Memory < 0 {
+		errs = append(errs, errorf("limits.memory", "%s: negative size", Field("limits.memory")))
+	}
+	if l.Memory != 0 && l.Memory < 6<<20 {
+		errs = append(errs, errorf("limits.memory", "%s %d: the kernel needs at least 6MiB", Field("limits.memory"), l.Memory))
+	}
+	switch {
+	case l.MemorySwap == 0 || l.MemorySwap == -1:
+		if l.MemorySwap == -1 && l.Memory == 0 {
 			errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
-		case l.MemorySwap < l.Memory:
-			errs = append(errs, errorf("limits.memorySwap", "%s is memory plus swap: it cannot be below %s", Field("limits.memorySwap"), Field("limits.memory")))
 		}
-		if l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
-			errs = append(errs, errorf("limits.cpuShares", "%s %d: want 2 to 262144", Field("limits.cpuShares"), l.CPUShares))
+	case l.MemorySwap < 0:
+		errs = append(errs, errorf("limits.memorySwap", "%s: want a size, or -1 for unlimited swap", Field("limits.memorySwap")))
+	case l.Memory == 0:
+		errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
+	case l.MemorySwap < l.Memory:
+		errs = append(errs, errorf("limits.memorySwap", "%s is memory plus swap: it cannot be below %s", Field("limits.memorySwap"), Field("limits.memory")))
+	}
+	if l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
+		errs = append(errs, errorf("limits.cpuShares", "%s %d: want 2 to 262144", Field("limits.cpuShares"), l.CPUShares))
+	}
+	if l.CPUWeight != 0 && l.CPUWeight > 10000 {
+		errs = append(errs, errorf("limits.cpuWeight", "%s %d: want 1 to 10000", Field("limits.cpuWeight"), l.CPUWeight))
+	}
+	if l.CPUShares != 0 && l.CPUWeight != 0 {
+		errs = append(errs, errorf("limits.cpuWeight", "%s and %s say the same thing: give one", Field("limits.cpuShares"), Field("limits.cpuWeight")))
+	}
+	if l.CpusetCPUs != "" {
+		if err := ValidCPUList(l.CpusetCPUs); err != nil {
+			errs = append(errs, errorf("limits.cpusetCPUs", "%s: %v", Field("limits.cpusetCPUs"), err))
 		}
-		if l.CPUWeight != 0 && l.CPUWeight > 10000 {
-			errs = append(errs, errorf("limits.cpuWeight", "%s %d: want 1 to 10000", Field("limits.cpuWeight"), l.CPUWeight))
-		}
-		if l.CPUShares != 0 && l.CPUWeight != 0 {
-			errs = append(errs, errorf("limits.cpuWeight", "%s and %s say the same thing: give one", Field("limits.cpuShares"), Field("limits.cpuWeight")))
-		}
-		if l.CpusetCPUs != "" {
-			if err := ValidCPUList(l.CpusetCPUs); err != nil {
-				errs = append(errs, errorf("limits.cpusetCPUs", "%s: %v", Field("limits.cpusetCPUs"), err))
+	}
+	if l.PidsLimit < -1 {
+		errs = append(errs, errorf("limits.pidsLimit", "%s: want a positive number, or -1 for unlimited", Field("limits.pidsLimit")))
+	}
+	if l.Devices != "" && l.Devices != DevicesDefault && l.Devices != DevicesAll {
+		errs = append(errs, errorf("limits.devices", "%s %q: want default or all", Field("limits.devices"), l.Devices))
+	}
+	if p := l.CgroupParent; p != "" {
+		for _, e := range strings.Split(p, "/") {
+			if e == ".." || e == "." {
+				errs = append(errs, errorf("limits.cgroupParent", "%s %q: no . or .. allowed", Field("limits.cgroupParent"), p))
+				break
 			}
 		}
-		if l.PidsLimit < -1 {
-			errs = append(errs, errorf("limits.pidsLimit", "%s: want a positive number, or -1 for unlimited", Field("limits.pidsLimit")))
-		}
-		if l.Devices != "" && l.Devices != DevicesDefault && l.Devices != DevicesAll {
-			errs = append(errs, errorf("limits.devices", "%s %q: want default or all", Field("limits.devices"), l.Devices))
-		}
-		if p := l.CgroupParent; p != "" {
-			for _, e := range strings.Split(p, "/") {
-				if e == ".." || e == "." {
-					errs = append(errs, errorf("limits.cgroupParent", "%s %q: no . or .. allowed", Field("limits.cgroupParent"), p))
-					break
-				}
-			}
-		}
-		return errors.Join(errs...)
-	})
+	}
+	return errors.Join(errs...)
 }

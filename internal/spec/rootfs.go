@@ -53,41 +53,41 @@ type UserMount struct {
 // Uses reports whether the run sets up any mount of this feature.
 func (r *Rootfs) Uses() bool { return r.Dir != "" || len(r.Mounts) > 0 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		r := &s.Rootfs
-		var errs []error
-		if !r.Uses() {
-			for _, f := range []struct {
-				f   Field
-				set bool
-			}{
-				{"rootfs.readOnly", r.ReadOnly}, {"rootfs.hostnameFile", r.HostnameFile},
-				{"rootfs.maskedPaths", len(r.MaskedPaths) > 0}, {"rootfs.readOnlyPaths", len(r.ReadOnlyPaths) > 0},
-			} {
-				if f.set {
-					errs = append(errs, errorf(f.f, "%s needs %s", f.f, Field("rootfs.dir")))
-				}
-			}
-			return errors.Join(errs...)
-		}
-		if s.Propagation != PropPrivate && s.Propagation != PropSlave {
-			// A mount made inside would travel back to the host through a
-			// shared peer group.
-			errs = append(errs, errorf("propagation", "%s and %s need %s private or slave, not %s", Field("rootfs.dir"), Field("rootfs.mounts"), Field("propagation"), s.Propagation))
-		}
-		if r.HostnameFile && (r.Dir == "" || s.Hostname == "") {
-			errs = append(errs, errorf("rootfs.hostnameFile", "%s needs %s and a hostname (%s)", Field("rootfs.hostnameFile"), Field("rootfs.dir"), Field("hostname")))
-		}
-		for i, m := range r.Mounts {
-			if err := m.check(Field("rootfs.mounts").Index(i)); err != nil {
-				errs = append(errs, err)
+// checkRootfs: what needs a root filesystem has one; mounts that stay
+// inside the new root and cannot travel back to the host.
+func checkRootfs(s *Spec) error {
+	r := &s.Rootfs
+	var errs []error
+	if !r.Uses() {
+		for _, f := range []struct {
+			f   Field
+			set bool
+		}{
+			{"rootfs.readOnly", r.ReadOnly}, {"rootfs.hostnameFile", r.HostnameFile},
+			{"rootfs.maskedPaths", len(r.MaskedPaths) > 0}, {"rootfs.readOnlyPaths", len(r.ReadOnlyPaths) > 0},
+		} {
+			if f.set {
+				errs = append(errs, errorf(f.f, "%s needs %s", f.f, Field("rootfs.dir")))
 			}
 		}
-		errs = append(errs, checkProtected("rootfs.maskedPaths", r.MaskedPaths)...)
-		errs = append(errs, checkProtected("rootfs.readOnlyPaths", r.ReadOnlyPaths)...)
 		return errors.Join(errs...)
-	})
+	}
+	if s.Propagation != PropPrivate && s.Propagation != PropSlave {
+		// A mount made inside would travel back to the host through a
+		// shared peer group.
+		errs = append(errs, errorf("propagation", "%s and %s need %s private or slave, not %s", Field("rootfs.dir"), Field("rootfs.mounts"), Field("propagation"), s.Propagation))
+	}
+	if r.HostnameFile && (r.Dir == "" || s.Hostname == "") {
+		errs = append(errs, errorf("rootfs.hostnameFile", "%s needs %s and a hostname (%s)", Field("rootfs.hostnameFile"), Field("rootfs.dir"), Field("hostname")))
+	}
+	for i, m := range r.Mounts {
+		if err := m.check(Field("rootfs.mounts").Index(i)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, checkProtected("rootfs.maskedPaths", r.MaskedPaths)...)
+	errs = append(errs, checkProtected("rootfs.readOnlyPaths", r.ReadOnlyPaths)...)
+	return errors.Join(errs...)
 }
 
 // check is the rules of the mount at field f ("rootfs.mounts[3]"). Its

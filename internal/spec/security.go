@@ -1,8 +1,6 @@
 package spec
 
-import (
-	"errors"
-)
+import "errors"
 
 // Security is the confinement of CMD: capabilities, no_new_privs, seccomp,
 // each as the run gets it. Nothing here depends on the kind of run: the
@@ -40,6 +38,7 @@ const (
 // but CMD of such a run leaves the caller's session (NewSession).
 func (s *Spec) ContainerRun() bool { return s.Rootfs.Dir != "" }
 
+// checkSecurity: capability names that exist.
 func checkSecurity(s *Spec) error {
 	var errs []error
 	for _, c := range []struct {
@@ -52,5 +51,3 @@ func checkSecurity(s *Spec) error {
 	}
 	return errors.Join(errs...)
 }
-
-func init() { addCheck(checkSecurity) }

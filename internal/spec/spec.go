@@ -112,55 +112,87 @@ func (s *Spec) Validate() error {
 	return errors.Join(errs...)
 }
 
-// addCheck adds a rule to Validate; feature files call it from init.
-func addCheck(c func(*Spec) error) { checks = append(checks, c) }
-
+// checks are the rules of Validate, each small and independent of the
+// others (none assumes that another passed), in the order their errors are
+// reported: the run as a whole (its command, hostname, namespaces), then
+// each feature's, in the order of the Spec's fields. Each feature's checks
+// live in its file.
 var checks = []func(*Spec) error{
-	func(s *Spec) error {
-		if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup && !s.Join.Manages() {
-			return errorf("args", "no command given")
-		}
+	checkCommand,
+	checkHostname,
+	checkPropagation,
+	checkOffsets,
+	checkAsPID1,
+	checkIDMaps,
+	checkShared,       // share.go
+	checkRootfs,       // rootfs.go
+	checkProcess,      // process.go
+	checkNetwork,      // network.go
+	checkLimits,       // limits.go
+	checkSecurity,     // security.go
+	checkInstanceName, // join.go
+	checkJoinedNotNew,
+	checkJoinNoLimits,
+	checkJoinNoNewUser,
+	checkPersistFiles,
+	checkManagement,
+}
+
+// checkCommand: a run has a command (the management requests excepted).
+func checkCommand(s *Spec) error {
+	if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup && !s.Join.Manages() {
+		return errorf("args", "no command given")
+	}
+	return nil
+}
+
+// checkHostname: a hostname the kernel takes.
+func checkHostname(s *Spec) error {
+	if len(s.Hostname) > 64 {
+		return errorf("hostname", "hostname %q: longer than 64 bytes", s.Hostname)
+	}
+	return nil
+}
+
+// checkPropagation: a known propagation.
+func checkPropagation(s *Spec) error {
+	switch s.Propagation {
+	case PropPrivate, PropSlave, PropShared, PropUnchanged:
 		return nil
-	},
-	func(s *Spec) error {
-		if len(s.Hostname) > 64 {
-			return errorf("hostname", "hostname %q: longer than 64 bytes", s.Hostname)
+	}
+	return errorf("propagation", "propagation %q: want private, slave, shared or unchanged", s.Propagation)
+}
+
+// checkOffsets: clock offsets only in a new time namespace.
+func checkOffsets(s *Spec) error {
+	if (s.MonotonicOffset != 0 || s.BoottimeOffset != 0) && !s.New[Time] {
+		path := Field("monotonicOffset")
+		if s.MonotonicOffset == 0 {
+			path = "boottimeOffset"
 		}
-		return nil
-	},
-	func(s *Spec) error {
-		switch s.Propagation {
-		case PropPrivate, PropSlave, PropShared, PropUnchanged:
-			return nil
+		return errorf(path, "clock offsets need a new time namespace (%s)", NewField(Time))
+	}
+	return nil
+}
+
+// checkAsPID1: CMD as PID 1 only of a new PID namespace.
+func checkAsPID1(s *Spec) error {
+	if s.AsPID1 && !s.New[PID] {
+		return errorf("asPID1", "%s needs a new PID namespace (%s)", Field("asPID1"), NewField(PID))
+	}
+	return nil
+}
+
+// checkIDMaps: ID maps only for a new user namespace.
+func checkIDMaps(s *Spec) error {
+	if (len(s.UIDMap) > 0 || len(s.GIDMap) > 0) && !s.New[User] {
+		path := Field("uidMap")
+		if len(s.UIDMap) == 0 {
+			path = "gidMap"
 		}
-		return errorf("propagation", "propagation %q: want private, slave, shared or unchanged", s.Propagation)
-	},
-	func(s *Spec) error {
-		if (s.MonotonicOffset != 0 || s.BoottimeOffset != 0) && !s.New[Time] {
-			path := Field("monotonicOffset")
-			if s.MonotonicOffset == 0 {
-				path = "boottimeOffset"
-			}
-			return errorf(path, "clock offsets need a new time namespace (%s)", NewField(Time))
-		}
-		return nil
-	},
-	func(s *Spec) error {
-		if s.AsPID1 && !s.New[PID] {
-			return errorf("asPID1", "%s needs a new PID namespace (%s)", Field("asPID1"), NewField(PID))
-		}
-		return nil
-	},
-	func(s *Spec) error {
-		if (len(s.UIDMap) > 0 || len(s.GIDMap) > 0) && !s.New[User] {
-			path := Field("uidMap")
-			if len(s.UIDMap) == 0 {
-				path = "gidMap"
-			}
-			return errorf(path, "ID maps need a new user namespace (%s)", NewField(User))
-		}
-		return nil
-	},
+		return errorf(path, "ID maps need a new user namespace (%s)", NewField(User))
+	}
+	return nil
 }
 
 // Kinds returns the namespaces the run creates, in creation order.
