@@ -22,19 +22,34 @@ Options end at the first word of CMD, so "nsexec -n ip a" passes "a" to ip.
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
 
-// A flagGroup is the options of one feature: it registers them, and once
-// they are parsed writes what was given into the spec. Each feature's file
-// adds its group with addFlagGroup in an init function; the help lists the
-// groups in that order, after the namespace options.
+// A flagGroup is the options of one feature (in its flags_*.go file): it
+// registers them, and once they are parsed writes what was given into the
+// spec.
 type flagGroup interface {
 	register(f *pflag.FlagSet)
 	apply(f *pflag.FlagSet, s *spec.Spec) error
 }
 
-var flagGroups []func() flagGroup
-
-func addFlagGroup(g func() flagGroup) { flagGroups = append(flagGroups, g) }
+// newFlagGroups makes every group, in the order the help lists their
+// options and their apply runs. The order of apply matters: the core
+// options set every namespace kind (-a all of them), so they come first;
+// joining and sharing then take back the kinds that are joined or shared;
+// the groups after them only add kinds (--network bridge a network
+// namespace, --rootfs a mount namespace), and a kind both shared and added
+// is an error of the spec's.
+func newFlagGroups() []flagGroup {
+	return []flagGroup{
+		&coreFlags{},
+		&joinFlags{},
+		&limitsFlags{},
+		&networkFlags{},
+		&rootfsFlags{},
+		&processFlags{},
+		&securityFlags{},
+	}
+}
 
 // newFlags makes the flag set and the groups that read it.
 func newFlags() (*pflag.FlagSet, []flagGroup) {
@@ -42,10 +57,7 @@ func newFlags() (*pflag.FlagSet, []flagGroup) {
 	f.SetInterspersed(false) // options end at the first word of CMD
 	f.SortFlags = false
 	f.SetOutput(io.Discard) // main prints errors once, in nsexec's style
-	groups := []flagGroup{&coreFlags{}}
-	for _, g := range flagGroups {
-		groups = append(groups, g())
-	}
+	groups := newFlagGroups()
 	for _, g := range groups {
 		g.register(f)
 	}
@@ -69,9 +81,10 @@ func parse(args []string) (*spec.Spec, error) {
 			return nil, usageError{err}
 		}
 	}
+	containerDefaults(f, s)
 	s.Normalize()
 	if err := s.Validate(); err != nil {
-		return nil, usageError{err}
+		return nil, usageError{inOptions(s, err)}
 	}
 	return s, nil
 }

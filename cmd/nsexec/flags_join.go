@@ -9,8 +9,6 @@ import (
 	"nsexec/internal/spec"
 )
 
-func init() { addFlagGroup(func() flagGroup { return &joinFlags{} }) }
-
 // flagOrder is the order the kinds appear in the help, as -n -p -u -m -i
 // -U -C -T do.
 var flagOrder = []spec.Namespace{spec.Net, spec.PID, spec.UTS, spec.Mount, spec.IPC, spec.User, spec.Cgroup, spec.Time}

@@ -20,8 +20,6 @@ type limitsFlags struct {
 	cleanup                            bool
 }
 
-func init() { addFlagGroup(func() flagGroup { return &limitsFlags{} }) }
-
 func (o *limitsFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&o.memory, "memory", "", "memory limit `SIZE`, e.g. 64m or 1g (beyond it CMD is killed: exit 137)")
 	f.StringVar(&o.swap, "memory-swap", "", "memory plus swap limit `SIZE` (-1: unlimited swap; default: as much swap as memory)")

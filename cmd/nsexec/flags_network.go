@@ -9,8 +9,6 @@ import (
 	"nsexec/internal/spec"
 )
 
-func init() { addFlagGroup(func() flagGroup { return &networkFlags{} }) }
-
 // networkFlags connect the new network namespace (issue 5).
 type networkFlags struct {
 	mode, bridge, subnet, subnet6, ip string
@@ -59,7 +57,7 @@ func (o *networkFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	for _, p := range o.publish {
 		pm, err := spec.ParsePublish(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("--publish %w", err)
 		}
 		n.Publish = append(n.Publish, pm)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,12 +10,6 @@ import (
 
 	"nsexec/internal/spec"
 )
-
-// The rootfs options, then what CMD runs as (flags_process.go), in the help.
-func init() {
-	addFlagGroup(func() flagGroup { return &rootfsFlags{} })
-	addFlagGroup(func() flagGroup { return &processFlags{} })
-}
 
 // rootfsFlags are the root filesystem and the mounts. The mount options
 // share one list, so that they apply in the order they were given.
@@ -54,7 +49,10 @@ func (o *rootfsFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	} else if f.Changed("rootfs") {
 		return fmt.Errorf("--rootfs: empty directory name")
 	}
-	r.ReadOnly, r.NoMask, r.HostnameFile, r.Mounts = o.readOnly, o.noMask, o.hostFile, o.mounts
+	r.ReadOnly, r.HostnameFile, r.Mounts = o.readOnly, o.hostFile, o.mounts
+	if !r.Uses() && (o.readOnly || o.hostFile || o.noMask) {
+		return errors.New("--read-only, --hostname-file and --no-mask need --rootfs")
+	}
 	if r.Uses() {
 		s.New[spec.Mount] = true
 		if r.Dir != "" {

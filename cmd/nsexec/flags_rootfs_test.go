@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"nsexec/internal/mounts"
+	"nsexec/internal/security"
 	"nsexec/internal/spec"
 )
 
@@ -118,6 +120,53 @@ func TestRootfsContainerNamespaces(t *testing.T) {
 	} {
 		if _, err := parse(strings.Fields(tt.line)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.line, err, tt.want)
+		}
+	}
+}
+
+// A --rootfs run gets Docker's defaults, filled in by nsexec (the spec has
+// none of its own), each unless the command line says otherwise.
+func TestRootfsContainerDefaults(t *testing.T) {
+	docker := security.DockerDefaultCaps.Names()
+	tests := []struct {
+		line     string
+		caps     []string
+		nnp      bool
+		seccomp  string
+		devices  string
+		fallback bool
+		masks    bool
+	}{
+		{"true", nil, false, "", "", false, false},
+		{"--rootfs /r true", docker, true, "default", "default", true, true},
+		{"--rootfs /r --no-new-privs=false --seccomp unconfined --devices all --no-mask true", docker, false, "unconfined", "all", false, false},
+		{"--rootfs /r --devices default true", docker, true, "default", "default", false, true},
+		{"--rootfs /r -U true", docker, true, "default", "", false, true},
+		{"--rootfs /r --join web true", docker, true, "", "", false, true},
+		{"--no-new-privs --seccomp default --devices default true", nil, true, "default", "default", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			s, err := parse(strings.Fields(tt.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec, l, r := s.Security, s.Limits, s.Rootfs
+			if !reflect.DeepEqual(sec.Caps, tt.caps) || sec.NoNewPrivs != tt.nnp || sec.Seccomp != tt.seccomp {
+				t.Errorf("security %+v", sec)
+			}
+			if l.Devices != tt.devices || l.DevicesFallback != tt.fallback {
+				t.Errorf("devices %q, fallback %v", l.Devices, l.DevicesFallback)
+			}
+			masked := reflect.DeepEqual(r.MaskedPaths, mounts.MaskedPaths) && reflect.DeepEqual(r.ReadOnlyPaths, mounts.ReadOnlyPaths)
+			if masked != tt.masks || (!tt.masks && len(r.MaskedPaths)+len(r.ReadOnlyPaths) > 0) {
+				t.Errorf("masked %v, read-only %v", r.MaskedPaths, r.ReadOnlyPaths)
+			}
+		})
+	}
+	for _, line := range []string{"--no-mask true", "--read-only true", "--hostname-file -u h true"} {
+		if _, err := parse(strings.Fields(line)); err == nil || err.Error() != "--read-only, --hostname-file and --no-mask need --rootfs" {
+			t.Errorf("%s: %v", line, err)
 		}
 	}
 }

@@ -18,8 +18,6 @@ type securityFlags struct {
 	seccomp         string
 }
 
-func init() { addFlagGroup(func() flagGroup { return &securityFlags{} }) }
-
 func (o *securityFlags) register(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.capAdd, "cap-add", nil, "add capabilities `CAPS` (names as in capabilities(7), comma-separated, or ALL)")
 	f.StringSliceVar(&o.capDrop, "cap-drop", nil, "drop capabilities `CAPS` (comma-separated, or ALL)")
@@ -29,10 +27,7 @@ func (o *securityFlags) register(f *pflag.FlagSet) {
 
 func (o *securityFlags) apply(f *pflag.FlagSet, s *spec.Spec) error {
 	s.Security.CapAdd, s.Security.CapDrop = o.capAdd, o.capDrop
-	if f.Changed("no-new-privs") {
-		nnp := o.nnp
-		s.Security.NoNewPrivs = &nnp
-	}
+	s.Security.NoNewPrivs = o.nnp // with --rootfs, on unless given (containerDefaults)
 	if f.Changed("seccomp") && o.seccomp == "" {
 		return errors.New("--seccomp: want default, unconfined or a profile file")
 	}

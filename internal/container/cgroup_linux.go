@@ -27,13 +27,11 @@ type cgroupPart struct {
 	tasks  []*os.File // v1: the init joins the cgroup itself, through these
 }
 
-func init() {
-	addHostPart(func(s *spec.Spec) hostPart {
-		if !s.NeedsCgroup() {
-			return nil
-		}
-		return &cgroupPart{}
-	})
+func newCgroupPart(s *spec.Spec) hostPart {
+	if !s.NeedsCgroup() {
+		return nil
+	}
+	return &cgroupPart{}
 }
 
 // Resources turns the spec's limits into the cgroup's.
@@ -57,8 +55,8 @@ func Resources(s *spec.Spec) cgroups.Resources {
 func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 	cg, err := cgroups.Create(s.Limits.CgroupParent, Resources(s))
 	if errors.Is(err, cgroups.ErrNotMounted) && onlyDefaultDevices(s) {
-		// Nobody asked for a limit: the cgroup was only the container
-		// default's device allow-list. Without the devices controller,
+		// Nobody asked for a limit: the cgroup was only a default
+		// device allow-list. Without the devices controller,
 		// CMD loses CAP_MKNOD instead, so it still cannot make nodes of
 		// the host's devices.
 		if c := s.Security.Confinement; c != nil && c.SetCaps {
@@ -92,11 +90,12 @@ func (p *cgroupPart) CgroupFD() int {
 	return p.cg.FD()
 }
 
-// onlyDefaultDevices reports whether the run needs a cgroup only for the
-// default device allow-list, no limit of the user's.
+// onlyDefaultDevices reports whether the run needs a cgroup only for a
+// default device allow-list that may fall back (spec.Limits.DevicesFallback),
+// no other limit.
 func onlyDefaultDevices(s *spec.Spec) bool {
 	l := s.Limits
-	return l.Devices == "" && l.Memory == 0 && l.MemorySwap == 0 && l.CPUs == 0 && l.CPUShares == 0 &&
+	return l.DevicesFallback && l.Memory == 0 && l.MemorySwap == 0 && l.CPUs == 0 && l.CPUShares == 0 &&
 		l.CPUWeight == 0 && l.CpusetCPUs == "" && l.PidsLimit == 0 && l.CgroupParent == ""
 }
 

@@ -33,16 +33,40 @@ type explainer interface {
 	Explain(status int) error
 }
 
-// hostPartMakers are added by each feature's file from its init function; a
-// maker returns nil when the run does not need its feature.
-var hostPartMakers []func(*spec.Spec) hostPart
+// hostPartOrder is every host part, by its constructor (nil when the run
+// does not need the part), in the order the parts are prepared and attached;
+// they are undone in reverse. Every Check runs before any Prepare, so a
+// checker's place matters only among checkers (security is the only one).
+// Why this order:
+//   - join first: its Prepare resolves what the run joins (s.Join.Plan, and
+//     the target's seccomp filter in s.Security.Confinement), which the
+//     instance record holds, and its Attach waits until the init has made
+//     the namespaces it creates after joining, so that every later Attach
+//     (persist's binds above all) acts on the final namespaces;
+//   - the others depend only on join, and on security's Check (which runs
+//     before every Prepare: cgroup's may take CAP_MKNOD from the
+//     confinement it computed); their order among themselves is the one
+//     they always had, and free otherwise (undone in reverse, the cgroup
+//     outlasts every part but join);
+//   - security last: it has a Check only.
+var hostPartOrder = []func(*spec.Spec) hostPart{
+	newJoinPart,
+	newCgroupPart,
+	newInstancePart,
+	newBridgeNet,
+	newPersistPart,
+	newRlimitPart,
+	newSecurityPart,
+}
 
-func addHostPart(m func(*spec.Spec) hostPart) { hostPartMakers = append(hostPartMakers, m) }
+// hostPartMakers is the registry hostPartOrder replaced. join_linux.go's
+// init still adds newJoinPart to it; nothing reads it: remove both.
+var hostPartMakers []func(*spec.Spec) hostPart
 
 // hostParts lists what a run needs on the host side, in order.
 func hostParts(s *spec.Spec) hostSide {
 	var parts hostSide
-	for _, m := range hostPartMakers {
+	for _, m := range hostPartOrder {
 		if p := m(s); p != nil {
 			parts = append(parts, p)
 		}

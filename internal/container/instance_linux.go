@@ -7,12 +7,11 @@ import (
 	"time"
 
 	"nsexec/internal/nsenter"
+	"nsexec/internal/security"
 	"nsexec/internal/spec"
 	"nsexec/internal/state"
 	"nsexec/internal/trace"
 )
-
-func init() { addHostPart(newInstancePart) }
 
 func newInstancePart(s *spec.Spec) hostPart {
 	if s.Join.Name == "" {
@@ -50,7 +49,7 @@ func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 		p.rec.Joined = kindNames(s.Join.Plan.Kinds)
 	}
 	if c := s.Security.Confinement; c != nil && c.Filter != nil {
-		p.rec.Seccomp = &state.Filter{Flags: c.Filter.Flags, Program: c.Filter.Bytes(runtime.GOARCH)}
+		p.rec.Seccomp = &state.Filter{Flags: c.Filter.Flags, Program: security.Program(c.Filter, runtime.GOARCH)}
 	}
 	if err := p.store.Reserve(p.rec); err != nil {
 		return fmt.Errorf("--name: %w", err)

@@ -17,13 +17,11 @@ import (
 // nftables.
 type bridgeNet struct{ run *network.Run }
 
-func init() {
-	addHostPart(func(s *spec.Spec) hostPart {
-		if s.Network.Mode != spec.NetBridge {
-			return nil
-		}
-		return &bridgeNet{}
-	})
+func newBridgeNet(s *spec.Spec) hostPart {
+	if s.Network.Mode != spec.NetBridge {
+		return nil
+	}
+	return &bridgeNet{}
 }
 
 var errNeedRoot = errors.New("--network bridge needs root: the bridge, the veth and the NAT rules are made on the host; use -n for a namespace with lo only")

@@ -11,8 +11,6 @@ import (
 	"nsexec/internal/trace"
 )
 
-func init() { addHostPart(newPersistPart) }
-
 func newPersistPart(s *spec.Spec) hostPart {
 	if len(s.Join.Persist) == 0 {
 		return nil

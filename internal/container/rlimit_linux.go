@@ -15,13 +15,11 @@ import (
 // it runs anything, so CMD inherits them and a refusal is reported here.
 type rlimitPart struct{ limits []spec.Rlimit }
 
-func init() {
-	addHostPart(func(s *spec.Spec) hostPart {
-		if len(s.Limits.Rlimits) == 0 {
-			return nil
-		}
-		return rlimitPart{s.Limits.Rlimits}
-	})
+func newRlimitPart(s *spec.Spec) hostPart {
+	if len(s.Limits.Rlimits) == 0 {
+		return nil
+	}
+	return rlimitPart{s.Limits.Rlimits}
 }
 
 // rlimitNumbers are the resources of asm-generic/resource.h, by number

@@ -13,25 +13,27 @@ import (
 // leaves nothing behind; the init applies it (initproc/security.c).
 type securityPart struct{}
 
-func init() {
-	addHostPart(func(s *spec.Spec) hostPart {
-		c := s.SecurityChoices()
-		if !c.Container && len(c.CapAdd) == 0 && len(c.CapDrop) == 0 && !c.NoNewPrivs &&
-			c.Seccomp == security.SeccompUnconfined {
-			return nil
-		}
-		return securityPart{}
-	})
+func newSecurityPart(s *spec.Spec) hostPart {
+	if !choices(s).Confines() {
+		return nil
+	}
+	return securityPart{}
+}
+
+// choices are the spec's security fields, as internal/security takes them.
+func choices(s *spec.Spec) security.Choices {
+	sec := &s.Security
+	return security.Choices{Caps: sec.Caps, CapAdd: sec.CapAdd, CapDrop: sec.CapDrop, NoNewPrivs: sec.NoNewPrivs, Seccomp: sec.Seccomp}
 }
 
 func (securityPart) Check(s *spec.Spec, tr *trace.Tracer) error {
-	conf, err := security.Plan(s.SecurityChoices(), runtime.GOARCH)
+	conf, err := security.Plan(choices(s), runtime.GOARCH)
 	if err != nil {
 		return &Error{Code: 125, Err: err}
 	}
 	s.Security.Confinement = conf
 	if conf.Filter != nil {
-		tr.Step("security: seccomp profile %s compiled: %d instructions", s.SecurityChoices().Seccomp, conf.Filter.Len)
+		tr.Step("security: seccomp profile %s compiled: %d instructions", s.Security.Seccomp, conf.Filter.Len)
 	} else {
 		tr.Step("security: planned")
 	}

@@ -73,9 +73,10 @@ const (
 	rdonly = unix.MOUNT_ATTR_RDONLY
 )
 
-// MaskedPaths are hidden inside a rootfs unless --no-mask is given: they
-// show the host's kernel memory, keys, timers and hardware (the list OCI
-// runtimes mask by default).
+// MaskedPaths are the paths OCI runtimes hide in a container by default:
+// they show the host's kernel memory, keys, timers and hardware. A front
+// end chooses them for a run (spec.Rootfs.MaskedPaths): nsexec for a
+// --rootfs run, unless --no-mask.
 var MaskedPaths = []string{
 	"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
 	"/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
@@ -83,8 +84,9 @@ var MaskedPaths = []string{
 	"/sys/fs/selinux", "/sys/dev/block",
 }
 
-// ReadOnlyPaths are made read-only inside a rootfs unless --no-mask is
-// given: writing there changes the host's kernel.
+// ReadOnlyPaths are the paths OCI runtimes make read-only in a container
+// by default: writing there changes the host's kernel. A front end chooses
+// them for a run (spec.Rootfs.ReadOnlyPaths), as MaskedPaths.
 var ReadOnlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
 
 // devices are the nodes of the minimal /dev.
@@ -147,7 +149,7 @@ func baseOf(p string) string {
 }
 
 // base is what every rootfs gets: /proc, a minimal /dev, a read-only /sys,
-// each with its masks right after it (unless --no-mask), before the user's
+// each with its masks right after it, before the user's
 // mounts: those are the user's explicit choice, and come on top.
 func base(s *spec.Spec) []Op {
 	ops := []Op{{Kind: FS, FSType: "proc", Src: "proc", Dst: "/proc", Attr: nosuid | nodev | noexec, Base: true}}
@@ -183,20 +185,17 @@ func base(s *spec.Spec) []Op {
 	return append(ops, masks(s, "/sys")...)
 }
 
-// masks are the masks and read-only paths inside the base b. Each is
+// masks are the run's masked and read-only paths inside the base b. Each is
 // skipped only where the kernel lacks it: the init looks it up in the
 // filesystem it just mounted, nowhere else.
 func masks(s *spec.Spec, b string) []Op {
-	if s.Rootfs.NoMask {
-		return nil
-	}
 	var ops []Op
-	for _, p := range MaskedPaths {
+	for _, p := range s.Rootfs.MaskedPaths {
 		if baseOf(p) == b {
 			ops = append(ops, Op{Kind: Mask, Dst: p, IfExists: true, In: b})
 		}
 	}
-	for _, p := range ReadOnlyPaths {
+	for _, p := range s.Rootfs.ReadOnlyPaths {
 		if baseOf(p) == b {
 			ops = append(ops, Op{Kind: ReadOnly, Dst: p, IfExists: true, In: b})
 		}

@@ -28,6 +28,7 @@ func TestPlanRootfsOrder(t *testing.T) {
 	s := spec.New()
 	s.New[spec.PID] = true
 	s.Rootfs.Dir = "/r"
+	s.Rootfs.MaskedPaths, s.Rootfs.ReadOnlyPaths = MaskedPaths, ReadOnlyPaths
 	s.Rootfs.Mounts = []spec.UserMount{
 		{Kind: spec.MountTmpfs, Dst: "/tmp/"},
 		{Kind: spec.MountBind, Src: "/h", Dst: "/tmp/h", ReadOnly: true},
@@ -78,7 +79,15 @@ func TestPlanOptions(t *testing.T) {
 	}{
 		{
 			name:   "no mask",
-			edit:   func(s *spec.Spec) { s.Rootfs.NoMask = true },
+			edit:   func(s *spec.Spec) { s.Rootfs.MaskedPaths, s.Rootfs.ReadOnlyPaths = nil, nil },
+			hasNot: []string{"mask /proc/kcore", "ro /proc/sys", "mask /sys/firmware"},
+		},
+		{
+			name: "the run's own masks",
+			edit: func(s *spec.Spec) {
+				s.Rootfs.MaskedPaths, s.Rootfs.ReadOnlyPaths = []string{"/sys/kernel"}, []string{"/proc/sys/net"}
+			},
+			has:    []string{"mask /sys/kernel", "ro /proc/sys/net"},
 			hasNot: []string{"mask /proc/kcore", "ro /proc/sys"},
 		},
 		{
@@ -154,6 +163,7 @@ func TestPlanOptions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := spec.New()
 			s.Rootfs.Dir = "/r"
+			s.Rootfs.MaskedPaths, s.Rootfs.ReadOnlyPaths = MaskedPaths, ReadOnlyPaths
 			tt.edit(s)
 			ops := Plan(s)
 			got := kinds(ops)
@@ -180,6 +190,7 @@ func TestPlanOptions(t *testing.T) {
 func TestPlanBases(t *testing.T) {
 	s := spec.New()
 	s.Rootfs.Dir = "/r"
+	s.Rootfs.MaskedPaths, s.Rootfs.ReadOnlyPaths = MaskedPaths, ReadOnlyPaths
 	s.New[spec.IPC] = true
 	s.Rootfs.Mounts = []spec.UserMount{
 		{Kind: spec.MountBind, Src: "/dev/fuse", Dst: "/dev/fuse"},

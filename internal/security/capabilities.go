@@ -1,26 +1,17 @@
 package security
 
 import (
-	"fmt"
 	"math/bits"
 	"strings"
+
+	"nsexec/internal/spec"
 )
 
 // Caps is a set of capabilities, bit N for capability number N.
 type Caps uint64
 
-// capNames are capabilities(7) in kernel order (linux/capability.h).
-var capNames = [...]string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-}
+// capNames are capabilities(7) in kernel order: the spec's list.
+var capNames = spec.CapabilityNames
 
 // AllCaps is every capability nsexec knows by name. Those the running
 // kernel lacks are left out when the sets are applied.
@@ -36,31 +27,7 @@ const DockerDefaultCaps Caps = 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 
 
 // CapByName returns the number of a capability named as in capabilities(7),
 // with or without CAP_, in any case.
-func CapByName(name string) (int, error) {
-	n := strings.ToUpper(strings.TrimSpace(name))
-	if !strings.HasPrefix(n, "CAP_") {
-		n = "CAP_" + n
-	}
-	for i, c := range capNames {
-		if c == n {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown capability %q (see capabilities(7); ALL means every one)", name)
-}
-
-// CheckCapNames checks names as --cap-add and --cap-drop take them.
-func CheckCapNames(names []string) error {
-	for _, n := range names {
-		if strings.EqualFold(n, "ALL") {
-			continue
-		}
-		if _, err := CapByName(n); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func CapByName(name string) (int, error) { return spec.CapabilityByName(name) }
 
 // Has reports whether c holds capability n.
 func (c Caps) Has(n int) bool { return c&(1<<n) != 0 }

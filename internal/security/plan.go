@@ -1,19 +1,33 @@
 package security
 
-import "fmt"
+import (
+	"fmt"
 
-// Choices are the user's security options for a run, with the defaults
-// of its kind filled in (see spec.Spec.SecurityChoices).
+	"nsexec/internal/spec"
+)
+
+// Choices are what a run asks of its confinement, in the spec's terms
+// (spec.Security), with no default of any kind of run: the front end chose
+// them (nsexec gives a --rootfs run Docker's).
 type Choices struct {
-	Container       bool // a container run: Docker's capability set is the base
+	// Caps is the capability set CMD starts from, by name; nil: every
+	// capability nsexec holds, left as they are unless CapAdd or CapDrop
+	// change them.
+	Caps            []string
 	CapAdd, CapDrop []string
 	NoNewPrivs      bool
-	Seccomp         string // SeccompDefault, SeccompUnconfined or a file
+	Seccomp         string // SeccompDefault, a file; SeccompUnconfined or "": none
+}
+
+// Confines reports whether the choices ask for anything at all.
+func (c Choices) Confines() bool {
+	return c.Caps != nil || len(c.CapAdd) > 0 || len(c.CapDrop) > 0 || c.NoNewPrivs ||
+		(c.Seccomp != "" && c.Seccomp != SeccompUnconfined)
 }
 
 // Confinement is what the init applies in CMD's process, after CMD's user
 // and groups are set: capabilities, then no_new_privs, then seccomp, last
-// before execve.
+// before execve. The spec carries it to the init (spec.Confinement).
 //
 // The capability sets follow the user CMD runs as, so that each set is what
 // capabilities(7) gives across execve:
@@ -25,14 +39,7 @@ type Choices struct {
 //     which only the ambient set carries across execve to a non-root
 //     program. Others stay usable only through a setuid-root or file
 //     capability program, and with no_new_privs not even that.
-type Confinement struct {
-	SetCaps    bool // false: CMD keeps the capabilities nsexec gives today
-	Bounding   Caps
-	Ambient    Caps
-	Required   Caps // named one by one: an error if the init does not hold one
-	NoNewPrivs bool
-	Filter     *Filter // nil: no seccomp
-}
+type Confinement = spec.Confinement
 
 // Plan computes the confinement of c, compiling the seccomp profile for
 // goarch. Errors are the user's: a bad capability name, a profile that
@@ -40,17 +47,20 @@ type Confinement struct {
 func Plan(c Choices, goarch string) (*Confinement, error) {
 	conf := &Confinement{NoNewPrivs: c.NoNewPrivs}
 	base := AllCaps
-	if c.Container {
-		base = DockerDefaultCaps
+	if c.Caps != nil {
+		var err error
+		if base, _, err = ResolveCaps(0, c.Caps, nil); err != nil {
+			return nil, err
+		}
 	}
 	set, added, err := ResolveCaps(base, c.CapAdd, c.CapDrop)
 	if err != nil {
 		return nil, err
 	}
-	if c.Container || len(c.CapAdd) > 0 || len(c.CapDrop) > 0 {
+	if c.Caps != nil || len(c.CapAdd) > 0 || len(c.CapDrop) > 0 {
+		_, required, _ := ResolveCaps(0, named(c.CapAdd), nil)
 		conf.SetCaps = true
-		conf.Bounding, conf.Ambient = set, added&set
-		_, conf.Required, _ = ResolveCaps(0, named(c.CapAdd), nil)
+		conf.Bounding, conf.Ambient, conf.Required = uint64(set), uint64(added&set), uint64(required)
 	}
 	if conf.Filter, err = ProfileFilter(c.Seccomp, set, goarch); err != nil {
 		return nil, err

@@ -39,8 +39,9 @@ func precompiledDefault(goarch string, bounding Caps) *Filter {
 	return nil
 }
 
-// Bytes is the filter's program, wherever it is kept.
-func (f *Filter) Bytes(goarch string) []byte {
+// Program is the program of f, wherever it is kept: its own, or the
+// precompiled one its Builtin names.
+func Program(f *Filter, goarch string) []byte {
 	if f.Builtin == 0 {
 		return f.Program
 	}

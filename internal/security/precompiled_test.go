@@ -79,7 +79,7 @@ func TestPrecompiled(t *testing.T) {
 				fmt.Fprintf(&h, "{%#x,%d,%d,%#x},", binary.LittleEndian.Uint16(p), p[2], p[3], binary.LittleEndian.Uint32(p[4:]))
 			}
 			h.WriteString("\n};\n")
-			if got := precompiledDefault(goarch, caps); !*update && (got == nil || !bytes.Equal(got.Bytes(goarch), f.Program)) {
+			if got := precompiledDefault(goarch, caps); !*update && (got == nil || !bytes.Equal(Program(got, goarch), f.Program)) {
 				t.Errorf("%s, caps %v: the precompiled filter differs from a fresh compile: run go test ./internal/security -run TestPrecompiled -update", goarch, caps)
 			}
 		}

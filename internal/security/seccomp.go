@@ -10,21 +10,19 @@ import (
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"nsexec/internal/spec"
 )
 
 // The words --seccomp takes besides a file name.
 const (
-	SeccompDefault    = "default"
-	SeccompUnconfined = "unconfined"
+	SeccompDefault    = spec.SeccompDefault
+	SeccompUnconfined = spec.SeccompUnconfined
 )
 
-// Filter is a compiled seccomp filter, ready for seccomp(2).
-type Filter struct {
-	Program []byte // struct sock_filter records, native byte order
-	Builtin int    // instead of Program: the init's precompiled filter number Builtin (from 1)
-	Len     int    // instructions
-	Flags   uint32 // SECCOMP_FILTER_FLAG_*
-}
+// Filter is a compiled seccomp filter, ready for seccomp(2). The spec
+// defines it, as it carries it to the init (spec.Confinement).
+type Filter = spec.Filter
 
 // seccomp return values (linux/seccomp.h).
 const (

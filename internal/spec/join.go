@@ -135,78 +135,95 @@ func ValidName(name string) error {
 	return nil
 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		if s.Join.Name == "" {
-			return nil
+// checkInstanceName: an instance name must be usable as a file name and
+// must not read as a PID.
+func checkInstanceName(s *Spec) error {
+	if s.Join.Name == "" {
+		return nil
+	}
+	if err := ValidName(s.Join.Name); err != nil {
+		return errorf("join.name", "%v", err)
+	}
+	return nil
+}
+
+// checkJoinedNotNew: a kind is either joined or new.
+func checkJoinedNotNew(s *Spec) error {
+	var errs []error
+	for _, ns := range AllNamespaces {
+		if s.Join.From[ns] != "" && s.New[ns] {
+			errs = append(errs, errorf(JoinField(ns), "%s namespace: both new and joined%s", ns, impliedBy(s, ns)))
 		}
-		return ValidName(s.Join.Name)
-	})
-	addCheck(func(s *Spec) error {
-		var errs []error
-		for _, ns := range AllNamespaces {
-			if s.Join.From[ns] != "" && s.New[ns] {
-				errs = append(errs, fmt.Errorf("%s namespace: both new and joined%s", ns, impliedBy(s, ns)))
-			}
+	}
+	return errors.Join(errs...)
+}
+
+// checkJoinNoLimits: a joined command is under its target's cgroups, so it
+// can have no limits of its own.
+func checkJoinNoLimits(s *Spec) error {
+	if s.Join.Target != "" && s.NeedsCgroup() {
+		return errorf("join.target", "%s and cgroup limits (%s, %s, %s, %s, %s...): a joined command goes into its target's cgroups and is under their limits; give limits to the instance when it starts",
+			Field("join.target"), Field("limits.memory"), Field("limits.cpus"), Field("limits.pidsLimit"), Field("limits.devices"), Field("limits.cgroupParent"))
+	}
+	return nil
+}
+
+// checkJoinNoNewUser: a new user namespace would own none of the joined
+// ones.
+func checkJoinNoNewUser(s *Spec) error {
+	if s.New[User] && s.Join.Joining() {
+		return errorf(NewField(User), "a new user namespace (%s) cannot be combined with joining: it would own none of the joined namespaces; join the user namespace too", NewField(User))
+	}
+	return nil
+}
+
+// checkPersistFiles: two namespaces cannot be bound to one file.
+func checkPersistFiles(s *Spec) error {
+	seen := map[string]Namespace{}
+	for _, ns := range AllNamespaces {
+		f := s.Join.Persist[ns]
+		if f == "" {
+			continue
 		}
-		return errors.Join(errs...)
-	})
-	addCheck(func(s *Spec) error {
-		if s.Join.Target != "" && s.NeedsCgroup() {
-			return errors.New("--join and cgroup limits (--memory, --cpus, --pids-limit, --devices, --cgroup-parent...): a joined command goes into its target's cgroups and is under their limits; give limits to the instance when it starts")
+		if other, dup := seen[f]; dup {
+			return errorf(PersistField(ns), "persist %s and %s namespaces: both to %s", other, ns, f)
+		}
+		seen[f] = ns
+	}
+	return nil
+}
+
+// checkManagement: the management requests run nothing, and one at a
+// time.
+func checkManagement(s *Spec) error {
+	if !s.Join.Manages() {
+		if s.Join.JSON {
+			return errorf("join.json", "%s goes with %s", Field("join.json"), Field("join.list"))
 		}
 		return nil
-	})
-	addCheck(func(s *Spec) error {
-		if s.New[User] && s.Join.Joining() {
-			return errors.New("a new user namespace (-U) cannot be combined with joining: it would own none of the joined namespaces; join the user namespace too")
-		}
-		return nil
-	})
-	addCheck(func(s *Spec) error {
-		seen := map[string]Namespace{}
-		for _, ns := range AllNamespaces {
-			f := s.Join.Persist[ns]
-			if f == "" {
-				continue
-			}
-			if other, dup := seen[f]; dup {
-				return fmt.Errorf("persist %s and %s namespaces: both to %s", other, ns, f)
-			}
-			seen[f] = ns
-		}
-		return nil
-	})
-	addCheck(func(s *Spec) error {
-		if !s.Join.Manages() {
-			if s.Join.JSON {
-				return errors.New("--json goes with --list")
-			}
-			return nil
-		}
-		if s.Join.List && len(s.Join.Unpersist) > 0 {
-			return errors.New("--list and --unpersist: one at a time")
-		}
-		if len(s.Args) > 0 || len(s.Kinds()) > 0 || s.Join.Joining() || s.Join.Name != "" || len(s.Join.Persist) > 0 {
-			return errors.New("--list and --unpersist take no command and no namespace options")
-		}
-		return nil
-	})
+	}
+	if s.Join.List && len(s.Join.Unpersist) > 0 {
+		return errorf("join.list", "%s and %s: one at a time", Field("join.list"), Field("join.unpersist"))
+	}
+	if len(s.Args) > 0 || len(s.Kinds()) > 0 || s.Join.Joining() || s.Join.Name != "" || len(s.Join.Persist) > 0 {
+		return errorf("join.list", "%s and %s take no command and no namespace options", Field("join.list"), Field("join.unpersist"))
+	}
+	return nil
 }
 
 // impliedBy explains why a kind the user did not ask for is new.
-func impliedBy(s *Spec, ns Namespace) string {
+func impliedBy(s *Spec, ns Namespace) phrase {
 	switch {
 	case ns == Mount && s.Rootfs.Uses():
-		return " (--rootfs and mount options need a mount namespace of their own)"
+		return phrasef(" (%s and %s need a mount namespace of their own)", Field("rootfs.dir"), Field("rootfs.mounts"))
 	case ns == Mount && s.MountProc:
-		return " (a new PID namespace needs a new mount namespace for its /proc)"
+		return phrasef(" (a new PID namespace needs a new mount namespace for its /proc)")
 	case ns == Time && (s.MonotonicOffset != 0 || s.BoottimeOffset != 0):
-		return " (clock offsets need a new time namespace)"
+		return phrasef(" (clock offsets need a new time namespace)")
 	case ns == UTS && s.Hostname != "":
-		return " (-u sets the hostname of a new UTS namespace)"
+		return phrasef(" (%s sets the hostname of a new UTS namespace)", Field("hostname"))
 	}
-	return ""
+	return phrasef("")
 }
 
 // FlagName is the word of a kind in option names: --join-mount for the

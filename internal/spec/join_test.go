@@ -52,7 +52,7 @@ func TestJoinChecks(t *testing.T) {
 		{"list with a namespace", func(s *Spec) { s.Args = nil; s.Join.List = true; s.New[Net] = true }, "take no command"},
 		{"list and unpersist", func(s *Spec) { s.Args = nil; s.Join.List = true; s.Join.Unpersist = []string{"f"} }, "one at a time"},
 		{"unpersist", func(s *Spec) { s.Args = nil; s.Join.Unpersist = []string{"f"} }, ""},
-		{"json alone", func(s *Spec) { s.Join.JSON = true }, "--json goes with --list"},
+		{"json alone", func(s *Spec) { s.Join.JSON = true }, "join.json goes with join.list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,26 +21,28 @@ type Limits struct {
 	// CgroupParent is where the run's cgroup is made: absolute from the root
 	// of each hierarchy, relative to nsexec's own cgroup; "" is "nsexec".
 	CgroupParent string
-	// Devices is "default" (only the standard devices may be created or
-	// opened), "all", or "": the default of the kind of run (see
-	// DefaultDevicesOnly).
+	// Devices is DevicesDefault (only the standard devices may be created
+	// or opened, through the run's device cgroup), or DevicesAll or ""
+	// (no rule of the run's own).
 	Devices string
-	Rlimits []Rlimit
+	// DevicesFallback lets a run whose cgroup would hold nothing but the
+	// DevicesDefault rule go without it where no devices controller is
+	// there: CMD loses CAP_MKNOD instead, so that it still cannot make
+	// nodes of the host's devices. nsexec sets it where the rule is only
+	// its container default.
+	DevicesFallback bool
+	Rlimits         []Rlimit
 }
 
+// The words of Limits.Devices.
+const (
+	DevicesDefault = "default"
+	DevicesAll     = "all"
+)
+
 // DefaultDevicesOnly reports whether the run may use only the standard
-// devices (null, zero, full, random, urandom, tty, console, ptmx, pts): the
-// default of a container run, as in Docker, but for one in a new user
-// namespace, where the kernel refuses every device node (mknod takes
-// CAP_MKNOD in the host's user namespace) and a device cgroup would need
-// root.
-func (s *Spec) DefaultDevicesOnly() bool {
-	if s.Limits.Devices == "" {
-		// A joined command is under its target's device rules instead.
-		return s.ContainerRun() && !s.Has(User) && s.Join.Target == ""
-	}
-	return s.Limits.Devices == "default"
-}
+// devices (null, zero, full, random, urandom, tty, console, ptmx, pts).
+func (s *Spec) DefaultDevicesOnly() bool { return s.Limits.Devices == DevicesDefault }
 
 // Rlimit is one resource limit set on the init, and so on CMD.
 type Rlimit struct {
@@ -162,56 +164,55 @@ func ValidCPUList(s string) error {
 	return nil
 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		l := &s.Limits
-		var errs []error
-		if l.Memory < 0 {
-			errs = append(errs, errors.New("--memory: negative size"))
+// checkLimits: each limit within what the kernel takes.
+func checkLimits(s *Spec) error {
+	l := &s.Limits
+	var errs []error
+	if l.Memory < 0 {
+		errs = append(errs, errorf("limits.memory", "%s: negative size", Field("limits.memory")))
+	}
+	if l.Memory != 0 && l.Memory < 6<<20 {
+		errs = append(errs, errorf("limits.memory", "%s %d: the kernel needs at least 6MiB", Field("limits.memory"), l.Memory))
+	}
+	switch {
+	case l.MemorySwap == 0 || l.MemorySwap == -1:
+		if l.MemorySwap == -1 && l.Memory == 0 {
+			errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
 		}
-		if l.Memory != 0 && l.Memory < 6<<20 {
-			errs = append(errs, fmt.Errorf("--memory %d: the kernel needs at least 6MiB", l.Memory))
+	case l.MemorySwap < 0:
+		errs = append(errs, errorf("limits.memorySwap", "%s: want a size, or -1 for unlimited swap", Field("limits.memorySwap")))
+	case l.Memory == 0:
+		errs = append(errs, errorf("limits.memorySwap", "%s needs %s", Field("limits.memorySwap"), Field("limits.memory")))
+	case l.MemorySwap < l.Memory:
+		errs = append(errs, errorf("limits.memorySwap", "%s is memory plus swap: it cannot be below %s", Field("limits.memorySwap"), Field("limits.memory")))
+	}
+	if l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
+		errs = append(errs, errorf("limits.cpuShares", "%s %d: want 2 to 262144", Field("limits.cpuShares"), l.CPUShares))
+	}
+	if l.CPUWeight != 0 && l.CPUWeight > 10000 {
+		errs = append(errs, errorf("limits.cpuWeight", "%s %d: want 1 to 10000", Field("limits.cpuWeight"), l.CPUWeight))
+	}
+	if l.CPUShares != 0 && l.CPUWeight != 0 {
+		errs = append(errs, errorf("limits.cpuWeight", "%s and %s say the same thing: give one", Field("limits.cpuShares"), Field("limits.cpuWeight")))
+	}
+	if l.CpusetCPUs != "" {
+		if err := ValidCPUList(l.CpusetCPUs); err != nil {
+			errs = append(errs, errorf("limits.cpusetCPUs", "%s: %v", Field("limits.cpusetCPUs"), err))
 		}
-		switch {
-		case l.MemorySwap == 0 || l.MemorySwap == -1:
-			if l.MemorySwap == -1 && l.Memory == 0 {
-				errs = append(errs, errors.New("--memory-swap needs --memory"))
+	}
+	if l.PidsLimit < -1 {
+		errs = append(errs, errorf("limits.pidsLimit", "%s: want a positive number, or -1 for unlimited", Field("limits.pidsLimit")))
+	}
+	if l.Devices != "" && l.Devices != DevicesDefault && l.Devices != DevicesAll {
+		errs = append(errs, errorf("limits.devices", "%s %q: want default or all", Field("limits.devices"), l.Devices))
+	}
+	if p := l.CgroupParent; p != "" {
+		for _, e := range strings.Split(p, "/") {
+			if e == ".." || e == "." {
+				errs = append(errs, errorf("limits.cgroupParent", "%s %q: no . or .. allowed", Field("limits.cgroupParent"), p))
+				break
 			}
-		case l.MemorySwap < 0:
-			errs = append(errs, errors.New("--memory-swap: want a size, or -1 for unlimited swap"))
-		case l.Memory == 0:
-			errs = append(errs, errors.New("--memory-swap needs --memory"))
-		case l.MemorySwap < l.Memory:
-			errs = append(errs, errors.New("--memory-swap is memory plus swap: it cannot be below --memory"))
 		}
-		if l.CPUShares != 0 && (l.CPUShares < 2 || l.CPUShares > 262144) {
-			errs = append(errs, fmt.Errorf("--cpu-shares %d: want 2 to 262144", l.CPUShares))
-		}
-		if l.CPUWeight != 0 && l.CPUWeight > 10000 {
-			errs = append(errs, fmt.Errorf("--cpu-weight %d: want 1 to 10000", l.CPUWeight))
-		}
-		if l.CPUShares != 0 && l.CPUWeight != 0 {
-			errs = append(errs, errors.New("--cpu-shares and --cpu-weight say the same thing: give one"))
-		}
-		if l.CpusetCPUs != "" {
-			if err := ValidCPUList(l.CpusetCPUs); err != nil {
-				errs = append(errs, fmt.Errorf("--cpuset-cpus: %w", err))
-			}
-		}
-		if l.PidsLimit < -1 {
-			errs = append(errs, errors.New("--pids-limit: want a positive number, or -1 for unlimited"))
-		}
-		if l.Devices != "" && l.Devices != "default" && l.Devices != "all" {
-			errs = append(errs, fmt.Errorf("--devices %q: want default or all", l.Devices))
-		}
-		if p := l.CgroupParent; p != "" {
-			for _, e := range strings.Split(p, "/") {
-				if e == ".." || e == "." {
-					errs = append(errs, fmt.Errorf("--cgroup-parent %q: no . or .. allowed", p))
-					break
-				}
-			}
-		}
-		return errors.Join(errs...)
-	})
+	}
+	return errors.Join(errs...)
 }

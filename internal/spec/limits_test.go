@@ -72,17 +72,17 @@ func TestLimitChecks(t *testing.T) {
 		{Limits{Memory: 64 << 20, MemorySwap: -1}, ""},
 		{Limits{PidsLimit: -1, CPUShares: 1024, Devices: "all"}, ""},
 		{Limits{Memory: 1 << 20}, "at least 6MiB"},
-		{Limits{MemorySwap: 1 << 30}, "--memory-swap needs --memory"},
-		{Limits{MemorySwap: -1}, "--memory-swap needs --memory"},
-		{Limits{Memory: 64 << 20, MemorySwap: 32 << 20}, "cannot be below --memory"},
+		{Limits{MemorySwap: 1 << 30}, "limits.memorySwap needs limits.memory"},
+		{Limits{MemorySwap: -1}, "limits.memorySwap needs limits.memory"},
+		{Limits{Memory: 64 << 20, MemorySwap: 32 << 20}, "cannot be below limits.memory"},
 		{Limits{CPUShares: 1}, "want 2 to 262144"},
 		{Limits{CPUWeight: 10001}, "want 1 to 10000"},
 		{Limits{CPUShares: 100, CPUWeight: 100}, "give one"},
-		{Limits{CpusetCPUs: "1-0"}, "--cpuset-cpus"},
-		{Limits{CpusetCPUs: "a"}, "--cpuset-cpus"},
-		{Limits{PidsLimit: -2}, "--pids-limit"},
+		{Limits{CpusetCPUs: "1-0"}, "limits.cpusetCPUs"},
+		{Limits{CpusetCPUs: "a"}, "limits.cpusetCPUs"},
+		{Limits{PidsLimit: -2}, "limits.pidsLimit"},
 		{Limits{CgroupParent: "a/../b"}, "no . or .."},
-		{Limits{Devices: "some"}, `--devices "some"`},
+		{Limits{Devices: "some"}, `limits.devices "some"`},
 	} {
 		s := New()
 		s.Args = []string{"true"}
@@ -97,31 +97,19 @@ func TestLimitChecks(t *testing.T) {
 	}
 }
 
-func TestSecurityDefaults(t *testing.T) {
-	plain := New()
-	if c := plain.SecurityChoices(); c.Container || c.NoNewPrivs || c.Seccomp != "unconfined" {
-		t.Errorf("a plain run: %+v, want no confinement", c)
+// The spec has no defaults of a kind of run: a run with a rootfs, as any,
+// gets what its fields say (the front end fills in Docker's).
+func TestNoContainerDefaults(t *testing.T) {
+	s := New()
+	s.Rootfs.Dir = "/some/rootfs"
+	s.Args = []string{"true"}
+	s.Normalize()
+	if s.DefaultDevicesOnly() || s.NeedsCgroup() || len(s.Kinds()) != 0 || s.Security.NoNewPrivs {
+		t.Errorf("a spec with a rootfs got defaults: devices %v, cgroup %v, kinds %v", s.DefaultDevicesOnly(), s.NeedsCgroup(), s.Kinds())
 	}
-	if plain.DefaultDevicesOnly() || plain.NeedsCgroup() {
-		t.Error("a plain run restricts devices or needs a cgroup")
-	}
-	c := New()
-	c.Rootfs.Dir = "/some/rootfs"
-	if got := c.SecurityChoices(); !got.Container || !got.NoNewPrivs || got.Seccomp != "default" {
-		t.Errorf("a container run: %+v, want Docker's defaults", got)
-	}
-	if !c.DefaultDevicesOnly() || !c.NeedsCgroup() {
-		t.Error("a container run does not restrict devices")
-	}
-	c.New[User] = true
-	if c.DefaultDevicesOnly() || c.NeedsCgroup() {
-		t.Error("a container run in a user namespace restricts devices: the kernel does already")
-	}
-	c.New[User] = false
-	off := false
-	c.Security.NoNewPrivs, c.Security.Seccomp, c.Limits.Devices = &off, "unconfined", "all"
-	if got := c.SecurityChoices(); got.NoNewPrivs || got.Seccomp != "unconfined" || c.DefaultDevicesOnly() {
-		t.Errorf("a container run that turns the defaults off: %+v", got)
+	s.Limits.Devices = DevicesDefault
+	if !s.DefaultDevicesOnly() || !s.NeedsCgroup() {
+		t.Error("the standard devices only, without a cgroup")
 	}
 }
 
@@ -130,7 +118,16 @@ func TestSecurityChecks(t *testing.T) {
 	s.Args = []string{"true"}
 	s.Security.CapAdd = []string{"NET_ADMIN", "all"}
 	s.Security.CapDrop = []string{"CAP_NOPE"}
-	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `--cap-drop: unknown capability "CAP_NOPE"`) {
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `security.capDrop: unknown capability "CAP_NOPE"`) {
+		t.Errorf("an unknown capability: %v", err)
+	}
+	s.Security.CapDrop = nil
+	s.Security.Caps = []string{"chown", "CAP_KILL", "ALL"}
+	if err := s.Validate(); err != nil {
+		t.Error(err)
+	}
+	s.Security.Caps = []string{"CAP_FOO"}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), `security.caps: unknown capability "CAP_FOO"`) {
 		t.Errorf("an unknown capability: %v", err)
 	}
 }

@@ -73,7 +73,7 @@ func (p PortMap) String() string {
 // ParsePublish reads [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp].
 func ParsePublish(s string) (PortMap, error) {
 	bad := func(why string) (PortMap, error) {
-		return PortMap{}, fmt.Errorf("--publish %q: %s (want [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp])", s, why)
+		return PortMap{}, fmt.Errorf("%q: %s (want [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp])", s, why)
 	}
 	p := PortMap{Proto: "tcp"}
 	rest, proto, ok := strings.Cut(s, "/")
@@ -126,52 +126,52 @@ func ValidIfName(name string) error {
 	return nil
 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		n := &s.Network
-		var errs []error
-		switch n.Mode {
-		case NetDefault, NetNone, NetBridge:
-		case NetHost:
-			if s.New[Net] {
-				errs = append(errs, errors.New("--network host keeps the host's network namespace: drop -n"))
-			}
-		default:
-			return fmt.Errorf("--network %q: want bridge, none or host", n.Mode)
+// checkNetwork: the network mode, and the bridge's options only with it.
+func checkNetwork(s *Spec) error {
+	n := &s.Network
+	var errs []error
+	switch n.Mode {
+	case NetDefault, NetNone, NetBridge:
+	case NetHost:
+		if s.New[Net] {
+			errs = append(errs, errorf(NewField(Net), "%s host keeps the host's network namespace: drop %s", Field("network.mode"), NewField(Net)))
 		}
-		if n.Mode != NetBridge && !n.Cleanup {
-			if n.IP.IsValid() || n.Subnet.IsValid() || n.Subnet6.IsValid() || len(n.Publish) > 0 || n.Bridge != "" {
-				errs = append(errs, errors.New("--bridge, --subnet, --subnet6, --ip and --publish need --network bridge"))
-			}
+	default:
+		return errorf("network.mode", "%s %q: want bridge, none or host", Field("network.mode"), n.Mode)
+	}
+	if n.Mode != NetBridge && !n.Cleanup {
+		if n.IP.IsValid() || n.Subnet.IsValid() || n.Subnet6.IsValid() || len(n.Publish) > 0 || n.Bridge != "" {
+			errs = append(errs, errorf("network.mode", "%s, %s, %s, %s and %s need %s bridge",
+				Field("network.bridge"), Field("network.subnet"), Field("network.subnet6"), Field("network.ip"), Field("network.publish"), Field("network.mode")))
 		}
-		if n.Bridge != "" {
-			if err := ValidIfName(n.Bridge); err != nil {
-				errs = append(errs, fmt.Errorf("--bridge: %w", err))
-			}
+	}
+	if n.Bridge != "" {
+		if err := ValidIfName(n.Bridge); err != nil {
+			errs = append(errs, errorf("network.bridge", "%s: %v", Field("network.bridge"), err))
 		}
-		if n.Subnet.IsValid() && (!n.Subnet.Addr().Is4() || n.Subnet.Bits() > 30 || n.Subnet.Bits() < 8) {
-			errs = append(errs, fmt.Errorf("--subnet %s: want an IPv4 subnet from /8 to /30", n.Subnet))
+	}
+	if n.Subnet.IsValid() && (!n.Subnet.Addr().Is4() || n.Subnet.Bits() > 30 || n.Subnet.Bits() < 8) {
+		errs = append(errs, errorf("network.subnet", "%s %s: want an IPv4 subnet from /8 to /30", Field("network.subnet"), n.Subnet))
+	}
+	if n.Subnet6.IsValid() && (n.Subnet6.Addr().Is4() || n.Subnet6.Bits() > 120 || n.Subnet6.Bits() < 48) {
+		errs = append(errs, errorf("network.subnet6", "%s %s: want an IPv6 subnet from /48 to /120", Field("network.subnet6"), n.Subnet6))
+	}
+	if n.IP.IsValid() {
+		if !n.IP.Is4() {
+			errs = append(errs, errorf("network.ip", "%s %s: want an IPv4 address", Field("network.ip"), n.IP))
+		} else if n.Subnet.IsValid() && !HostOf(n.Subnet, n.IP) {
+			errs = append(errs, errorf("network.ip", "%s %s: outside the subnet %s, or its network, gateway or broadcast address", Field("network.ip"), n.IP, n.Subnet))
 		}
-		if n.Subnet6.IsValid() && (n.Subnet6.Addr().Is4() || n.Subnet6.Bits() > 120 || n.Subnet6.Bits() < 48) {
-			errs = append(errs, fmt.Errorf("--subnet6 %s: want an IPv6 subnet from /48 to /120", n.Subnet6))
+	}
+	seen := map[string]bool{}
+	for i, p := range n.Publish {
+		k := fmt.Sprintf("%d/%s", p.HostPort, p.Proto)
+		if seen[k] {
+			errs = append(errs, errorf(Field("network.publish").Index(i), "%s: host port %s given twice", Field("network.publish"), k))
 		}
-		if n.IP.IsValid() {
-			if !n.IP.Is4() {
-				errs = append(errs, fmt.Errorf("--ip %s: want an IPv4 address", n.IP))
-			} else if n.Subnet.IsValid() && !HostOf(n.Subnet, n.IP) {
-				errs = append(errs, fmt.Errorf("--ip %s: outside the subnet %s, or its network, gateway or broadcast address", n.IP, n.Subnet))
-			}
-		}
-		seen := map[string]bool{}
-		for _, p := range n.Publish {
-			k := fmt.Sprintf("%d/%s", p.HostPort, p.Proto)
-			if seen[k] {
-				errs = append(errs, fmt.Errorf("--publish: host port %s given twice", k))
-			}
-			seen[k] = true
-		}
-		return errors.Join(errs...)
-	})
+		seen[k] = true
+	}
+	return errors.Join(errs...)
 }
 
 // HostOf reports whether ip can be given to a run in subnet: inside it, and

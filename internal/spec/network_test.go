@@ -57,12 +57,12 @@ func TestNetworkChecks(t *testing.T) {
 		{"ipv6 subnet in --subnet", func(s *Spec) { s.Network = Network{Mode: NetBridge, Subnet: pf("fd00::/64")} }, "IPv4 subnet"},
 		{"publish without bridge", func(s *Spec) {
 			s.Network.Publish = []PortMap{{HostPort: 1, ContainerPort: 1, Proto: "tcp"}}
-		}, "need --network bridge"},
+		}, "need network.mode bridge"},
 		{"same port twice", func(s *Spec) {
 			p := PortMap{HostPort: 80, ContainerPort: 1, Proto: "tcp"}
 			s.Network = Network{Mode: NetBridge, Publish: []PortMap{p, p}}
 		}, "given twice"},
-		{"host with -n", func(s *Spec) { s.Network.Mode = NetHost; s.New[Net] = true }, "drop -n"},
+		{"host with -n", func(s *Spec) { s.Network.Mode = NetHost; s.New[Net] = true }, "drop new.net"},
 		{"bad mode", func(s *Spec) { s.Network.Mode = "overlay" }, "want bridge"},
 		{"long bridge name", func(s *Spec) { s.Network = Network{Mode: NetBridge, Bridge: "a-very-long-bridge"} }, "1 to 15"},
 		{"cleanup needs no command", func(s *Spec) { s.Args = nil; s.Network.Cleanup = true }, ""},

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"strings"
 )
@@ -37,18 +36,17 @@ func (s *Spec) NewSession() bool {
 	return s.Process.Tty || s.ContainerRun() || s.Join.Joining()
 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		p := &s.Process
-		var errs []error
-		if p.Dir != "" && !path.IsAbs(p.Dir) {
-			errs = append(errs, fmt.Errorf("--chdir %s: must be an absolute path", p.Dir))
+// checkProcess: an absolute cwd, KEY=VALUE environment entries.
+func checkProcess(s *Spec) error {
+	p := &s.Process
+	var errs []error
+	if p.Dir != "" && !path.IsAbs(p.Dir) {
+		errs = append(errs, errorf("process.dir", "%s %s: must be an absolute path", Field("process.dir"), p.Dir))
+	}
+	for i, kv := range p.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			errs = append(errs, errorf(Field("process.env").Index(i), "%s %q: want KEY=VALUE", Field("process.env"), kv))
 		}
-		for _, kv := range p.Env {
-			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-				errs = append(errs, fmt.Errorf("--env %q: want KEY=VALUE", kv))
-			}
-		}
-		return errors.Join(errs...)
-	})
+	}
+	return errors.Join(errs...)
 }

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 	"path"
 	"strings"
 )
@@ -16,7 +15,12 @@ type Rootfs struct {
 	// base filesystems (/proc, /dev, /sys) and before the masks.
 	Mounts []UserMount
 
-	NoMask       bool // leave the sensitive /proc and /sys paths as they are
+	// MaskedPaths are hidden, and ReadOnlyPaths made read-only, in the
+	// run's own /proc and /sys, right after each is mounted: the front end
+	// chooses them (nsexec: the paths OCI runtimes protect by default,
+	// unless --no-mask). A path the kernel lacks is skipped.
+	MaskedPaths, ReadOnlyPaths []string
+
 	HostnameFile bool // bind a file holding the hostname onto /etc/hostname
 }
 
@@ -49,77 +53,104 @@ type UserMount struct {
 // Uses reports whether the run sets up any mount of this feature.
 func (r *Rootfs) Uses() bool { return r.Dir != "" || len(r.Mounts) > 0 }
 
-func init() {
-	addCheck(func(s *Spec) error {
-		r := &s.Rootfs
-		if !r.Uses() {
-			if r.ReadOnly || r.HostnameFile || r.NoMask {
-				return errors.New("--read-only, --hostname-file and --no-mask need --rootfs")
-			}
-			return nil
-		}
-		var errs []error
-		if s.Propagation != PropPrivate && s.Propagation != PropSlave {
-			// A mount made inside would travel back to the host through a
-			// shared peer group.
-			errs = append(errs, fmt.Errorf("--rootfs and mount options need --propagation private or slave, not %s", s.Propagation))
-		}
-		if r.HostnameFile && (r.Dir == "" || s.Hostname == "") {
-			errs = append(errs, errors.New("--hostname-file needs --rootfs and a hostname (-u)"))
-		}
-		for _, m := range r.Mounts {
-			if err := m.check(); err != nil {
-				errs = append(errs, err)
+// checkRootfs: what needs a root filesystem has one; mounts that stay
+// inside the new root and cannot travel back to the host.
+func checkRootfs(s *Spec) error {
+	r := &s.Rootfs
+	var errs []error
+	if !r.Uses() {
+		for _, f := range []struct {
+			f   Field
+			set bool
+		}{
+			{"rootfs.readOnly", r.ReadOnly}, {"rootfs.hostnameFile", r.HostnameFile},
+			{"rootfs.maskedPaths", len(r.MaskedPaths) > 0}, {"rootfs.readOnlyPaths", len(r.ReadOnlyPaths) > 0},
+		} {
+			if f.set {
+				errs = append(errs, errorf(f.f, "%s needs %s", f.f, Field("rootfs.dir")))
 			}
 		}
 		return errors.Join(errs...)
-	})
+	}
+	if s.Propagation != PropPrivate && s.Propagation != PropSlave {
+		// A mount made inside would travel back to the host through a
+		// shared peer group.
+		errs = append(errs, errorf("propagation", "%s and %s need %s private or slave, not %s", Field("rootfs.dir"), Field("rootfs.mounts"), Field("propagation"), s.Propagation))
+	}
+	if r.HostnameFile && (r.Dir == "" || s.Hostname == "") {
+		errs = append(errs, errorf("rootfs.hostnameFile", "%s needs %s and a hostname (%s)", Field("rootfs.hostnameFile"), Field("rootfs.dir"), Field("hostname")))
+	}
+	for i, m := range r.Mounts {
+		if err := m.check(Field("rootfs.mounts").Index(i)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, checkProtected("rootfs.maskedPaths", r.MaskedPaths)...)
+	errs = append(errs, checkProtected("rootfs.readOnlyPaths", r.ReadOnlyPaths)...)
+	return errors.Join(errs...)
 }
 
-func (m UserMount) check() error {
-	what := fmt.Sprintf("--%s %s", m.Kind, m.Dst)
-	if err := checkInside(m.Dst); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+// check is the rules of the mount at field f ("rootfs.mounts[3]"). Its
+// messages start with the field and the destination: "--tmpfs /tmp: ..."
+// in nsexec's words.
+func (m UserMount) check(f Field) error {
+	if why, ok := checkInside(m.Dst); !ok {
+		return errorf(f+".dst", "%s %s: %s", f, m.Dst, why)
 	}
 	hostPaths := []string{m.Src}
 	switch m.Kind {
 	case MountOverlay:
 		if len(m.Lower) == 0 {
-			return fmt.Errorf("%s: no lower directory", what)
+			return errorf(f+".lower", "%s %s: no lower directory", f, m.Dst)
 		}
 		if (m.Upper == "") != (m.Work == "") {
-			return fmt.Errorf("%s: an upper directory needs a work directory", what)
+			return errorf(f+".work", "%s %s: an upper directory needs a work directory", f, m.Dst)
 		}
 		hostPaths = append(append([]string{}, m.Lower...), m.Upper, m.Work)
 	case MountTmpfs, MountMkdir, MountMask:
 		hostPaths = nil
 	case MountSymlink:
 		if m.Src == "" {
-			return fmt.Errorf("%s: empty symlink target", what)
+			return errorf(f+".src", "%s %s: empty symlink target", f, m.Dst)
 		}
 		hostPaths = nil
 	}
 	for _, p := range hostPaths {
 		if p != "" && !path.IsAbs(p) {
-			return fmt.Errorf("%s: %s: host path must be absolute", what, p)
+			return errorf(f+".src", "%s %s: %s: host path must be absolute", f, m.Dst, p)
 		}
 	}
 	return nil
 }
 
+// checkProtected checks masked or read-only paths: the mount plan applies
+// them inside the run's own /proc and /sys (internal/mounts), so a path
+// elsewhere would be left as it is.
+func checkProtected(list Field, paths []string) []error {
+	var errs []error
+	for i, p := range paths {
+		if why, ok := checkInside(p); !ok {
+			errs = append(errs, errorf(list.Index(i), "%s %s: %s", list, p, why))
+		} else if !strings.HasPrefix(p, "/proc/") && !strings.HasPrefix(p, "/sys/") {
+			errs = append(errs, errorf(list.Index(i), "%s %s: only paths in /proc and /sys are protected", list, p))
+		}
+	}
+	return errs
+}
+
 // checkInside refuses a destination that is not an absolute path inside the
 // new root. ".." is refused rather than cleaned away: nobody means it.
-func checkInside(p string) error {
+func checkInside(p string) (why phrase, ok bool) {
 	if !path.IsAbs(p) {
-		return errors.New("destination must be an absolute path inside the root")
+		return phrasef("destination must be an absolute path inside the root"), false
 	}
 	for _, c := range strings.Split(p, "/") {
 		if c == ".." {
-			return errors.New("destination must not leave the root with ..")
+			return phrasef("destination must not leave the root with .."), false
 		}
 	}
 	if path.Clean(p) == "/" {
-		return errors.New("destination is the root itself; use --rootfs")
+		return phrasef("destination is the root itself; use %s", Field("rootfs.dir")), false
 	}
-	return nil
+	return phrase{}, true
 }

@@ -1,65 +1,53 @@
 package spec
 
-import (
-	"errors"
-	"fmt"
+import "errors"
 
-	"nsexec/internal/security"
-)
-
-// Security is the confinement of CMD: capabilities, no_new_privs, seccomp.
-//
-// A container run (see ContainerRun) starts from Docker's defaults: its
-// bounding set, no_new_privs, and Docker's seccomp profile. A plain run
-// keeps what nsexec has always given (every capability nsexec holds, no
-// no_new_privs, no seccomp) unless an option asks for more.
+// Security is the confinement of CMD: capabilities, no_new_privs, seccomp,
+// each as the run gets it. Nothing here depends on the kind of run: the
+// front end fills in its defaults (nsexec gives a --rootfs run Docker's
+// capability set, no_new_privs and Docker's seccomp profile; a plain run
+// keeps every capability nsexec holds, with neither).
 type Security struct {
-	CapAdd, CapDrop []string // capabilities(7) names, or ALL
-	NoNewPrivs      *bool    // nil: the default of the kind of run
-	Seccomp         string   // "default", "unconfined", a profile file; "": the default of the kind of run
+	// Caps is the capability set CMD starts from, by name (as
+	// CapabilityNames, with or without CAP_, or ALL); nil: every
+	// capability nsexec holds, left as they are, as unshare does.
+	Caps []string
+	// CapAdd and CapDrop change Caps as Docker's options do: ALL in
+	// CapDrop empties it and in CapAdd fills it, then single names are
+	// dropped, then added.
+	CapAdd, CapDrop []string
+	NoNewPrivs      bool
+	// Seccomp is the profile CMD runs under: SeccompDefault (Docker's), a
+	// profile file, or SeccompUnconfined or "" for none. A joined command
+	// with none runs under its target's filter.
+	Seccomp string
 
 	// Confinement is what the init applies, computed by the engine from
 	// the fields above before anything of the run is created.
-	Confinement *security.Confinement
+	Confinement *Confinement
 }
 
-// ContainerRun reports whether s gets the container defaults (Docker's
-// capabilities, no_new_privs, its seccomp profile, the device allow-list):
-// a run with its own root filesystem is a container run; a seed-style run
-// on the host's filesystem keeps the caller's privileges, as unshare does.
+// The profiles Security.Seccomp names by a word rather than a file.
+const (
+	SeccompDefault    = "default"
+	SeccompUnconfined = "unconfined"
+)
+
+// ContainerRun reports whether s runs with a root filesystem of its own, as
+// a container does. It no longer chooses any default (the front end does),
+// but CMD of such a run leaves the caller's session (NewSession).
 func (s *Spec) ContainerRun() bool { return s.Rootfs.Dir != "" }
 
-// SecurityChoices are the options of s with each kind of run's defaults
-// filled in.
-func (s *Spec) SecurityChoices() security.Choices {
-	c := security.Choices{
-		Container: s.ContainerRun(),
-		CapAdd:    s.Security.CapAdd,
-		CapDrop:   s.Security.CapDrop,
-		Seccomp:   s.Security.Seccomp,
-	}
-	c.NoNewPrivs = c.Container
-	if s.Security.NoNewPrivs != nil {
-		c.NoNewPrivs = *s.Security.NoNewPrivs
-	}
-	if c.Seccomp == "" {
-		c.Seccomp = security.SeccompUnconfined
-		if c.Container {
-			c.Seccomp = security.SeccompDefault
+// checkSecurity: capability names that exist.
+func checkSecurity(s *Spec) error {
+	var errs []error
+	for _, c := range []struct {
+		f     Field
+		names []string
+	}{{"security.caps", s.Security.Caps}, {"security.capAdd", s.Security.CapAdd}, {"security.capDrop", s.Security.CapDrop}} {
+		if err := checkCapNames(c.names); err != nil {
+			errs = append(errs, errorf(c.f, "%s: %v", c.f, err))
 		}
 	}
-	return c
-}
-
-func init() {
-	addCheck(func(s *Spec) error {
-		var errs []error
-		if err := security.CheckCapNames(s.Security.CapAdd); err != nil {
-			errs = append(errs, fmt.Errorf("--cap-add: %w", err))
-		}
-		if err := security.CheckCapNames(s.Security.CapDrop); err != nil {
-			errs = append(errs, fmt.Errorf("--cap-drop: %w", err))
-		}
-		return errors.Join(errs...)
-	})
+	return errors.Join(errs...)
 }

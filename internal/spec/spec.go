@@ -5,7 +5,6 @@ package spec
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -47,8 +46,8 @@ type Spec struct {
 	Args []string // the command and its arguments; Args[0] is looked up in PATH
 
 	New map[Namespace]bool // namespaces to create
-	// Share are the kinds kept as nsexec's own, explicitly: -a and a
-	// container run's defaults (container.go) create none of them.
+	// Share are the kinds kept as nsexec's own, explicitly: the front
+	// end's defaults (nsexec's -a and --rootfs) create none of them.
 	Share map[Namespace]bool
 
 	Hostname    string      // set in the new UTS namespace
@@ -82,11 +81,11 @@ func New() *Spec {
 func (s *Spec) Has(ns Namespace) bool { return s.New[ns] }
 
 // Normalize applies the rules that tie options together, so that the engine
-// sees one consistent spec: a container run gets the namespaces of a
-// container; a new PID namespace gets its own /proc, which needs its own
-// mount namespace; an offset implies a time namespace.
+// sees one consistent spec: a new PID namespace gets its own /proc, which
+// needs its own mount namespace; an offset implies a time namespace; a
+// hostname, a UTS namespace. (The namespaces of a container are the front
+// end's choice: nsexec gives them to a --rootfs run.)
 func (s *Spec) Normalize() {
-	s.containerDefaults()
 	if s.New[PID] {
 		s.MountProc = true
 	}
@@ -113,47 +112,87 @@ func (s *Spec) Validate() error {
 	return errors.Join(errs...)
 }
 
-// addCheck adds a rule to Validate; feature files call it from init.
-func addCheck(c func(*Spec) error) { checks = append(checks, c) }
-
+// checks are the rules of Validate, each small and independent of the
+// others (none assumes that another passed), in the order their errors are
+// reported: the run as a whole (its command, hostname, namespaces), then
+// each feature's, in the order of the Spec's fields. Each feature's checks
+// live in its file.
 var checks = []func(*Spec) error{
-	func(s *Spec) error {
-		if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup && !s.Join.Manages() {
-			return errors.New("no command given")
-		}
+	checkCommand,
+	checkHostname,
+	checkPropagation,
+	checkOffsets,
+	checkAsPID1,
+	checkIDMaps,
+	checkShared,       // share.go
+	checkRootfs,       // rootfs.go
+	checkProcess,      // process.go
+	checkNetwork,      // network.go
+	checkLimits,       // limits.go
+	checkSecurity,     // security.go
+	checkInstanceName, // join.go
+	checkJoinedNotNew,
+	checkJoinNoLimits,
+	checkJoinNoNewUser,
+	checkPersistFiles,
+	checkManagement,
+}
+
+// checkCommand: a run has a command (the management requests excepted).
+func checkCommand(s *Spec) error {
+	if (len(s.Args) == 0 || s.Args[0] == "") && !s.Network.Cleanup && !s.Join.Manages() {
+		return errorf("args", "no command given")
+	}
+	return nil
+}
+
+// checkHostname: a hostname the kernel takes.
+func checkHostname(s *Spec) error {
+	if len(s.Hostname) > 64 {
+		return errorf("hostname", "hostname %q: longer than 64 bytes", s.Hostname)
+	}
+	return nil
+}
+
+// checkPropagation: a known propagation.
+func checkPropagation(s *Spec) error {
+	switch s.Propagation {
+	case PropPrivate, PropSlave, PropShared, PropUnchanged:
 		return nil
-	},
-	func(s *Spec) error {
-		if len(s.Hostname) > 64 {
-			return fmt.Errorf("hostname %q: longer than 64 bytes", s.Hostname)
+	}
+	return errorf("propagation", "propagation %q: want private, slave, shared or unchanged", s.Propagation)
+}
+
+// checkOffsets: clock offsets only in a new time namespace.
+func checkOffsets(s *Spec) error {
+	if (s.MonotonicOffset != 0 || s.BoottimeOffset != 0) && !s.New[Time] {
+		path := Field("monotonicOffset")
+		if s.MonotonicOffset == 0 {
+			path = "boottimeOffset"
 		}
-		return nil
-	},
-	func(s *Spec) error {
-		switch s.Propagation {
-		case PropPrivate, PropSlave, PropShared, PropUnchanged:
-			return nil
+		return errorf(path, "clock offsets need a new time namespace (%s)", NewField(Time))
+	}
+	return nil
+}
+
+// checkAsPID1: CMD as PID 1 only of a new PID namespace.
+func checkAsPID1(s *Spec) error {
+	if s.AsPID1 && !s.New[PID] {
+		return errorf("asPID1", "%s needs a new PID namespace (%s)", Field("asPID1"), NewField(PID))
+	}
+	return nil
+}
+
+// checkIDMaps: ID maps only for a new user namespace.
+func checkIDMaps(s *Spec) error {
+	if (len(s.UIDMap) > 0 || len(s.GIDMap) > 0) && !s.New[User] {
+		path := Field("uidMap")
+		if len(s.UIDMap) == 0 {
+			path = "gidMap"
 		}
-		return fmt.Errorf("propagation %q: want private, slave, shared or unchanged", s.Propagation)
-	},
-	func(s *Spec) error {
-		if (s.MonotonicOffset != 0 || s.BoottimeOffset != 0) && !s.New[Time] {
-			return errors.New("clock offsets need a new time namespace (-T)")
-		}
-		return nil
-	},
-	func(s *Spec) error {
-		if s.AsPID1 && !s.New[PID] {
-			return errors.New("--as-pid-1 needs a new PID namespace (-p)")
-		}
-		return nil
-	},
-	func(s *Spec) error {
-		if (len(s.UIDMap) > 0 || len(s.GIDMap) > 0) && !s.New[User] {
-			return errors.New("ID maps need a new user namespace (-U)")
-		}
-		return nil
-	},
+		return errorf(path, "ID maps need a new user namespace (%s)", NewField(User))
+	}
+	return nil
 }
 
 // Kinds returns the namespaces the run creates, in creation order.

@@ -16,9 +16,6 @@ func TestNormalize(t *testing.T) {
 		{"hostname implies uts", func(s *Spec) { s.Hostname = "h" }, "uts", false},
 		{"offset implies time", func(s *Spec) { s.BoottimeOffset = 3 }, "time", false},
 		{"net alone", func(s *Spec) { s.New[Net] = true }, "net", false},
-		{"a rootfs is a container", func(s *Spec) { s.Rootfs.Dir = "/r" }, "mnt uts ipc pid cgroup", true},
-		{"a rootfs sharing the PID namespace", func(s *Spec) { s.Rootfs.Dir = "/r"; s.Share[PID] = true }, "mnt uts ipc cgroup", false},
-		{"a rootfs joining the IPC namespace", func(s *Spec) { s.Rootfs.Dir = "/r"; s.Join.From = map[Namespace]string{IPC: "7"} }, "mnt uts pid cgroup", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
