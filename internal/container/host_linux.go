@@ -59,10 +59,6 @@ var hostPartOrder = []func(*spec.Spec) hostPart{
 	newSecurityPart,
 }
 
-// hostPartMakers is the registry hostPartOrder replaced. join_linux.go's
-// init still adds newJoinPart to it; nothing reads it: remove both.
-var hostPartMakers []func(*spec.Spec) hostPart
-
 // hostParts lists what a run needs on the host side, in order.
 func hostParts(s *spec.Spec) hostSide {
 	var parts hostSide

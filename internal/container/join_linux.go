@@ -15,13 +15,6 @@ import (
 	"nsexec/internal/trace"
 )
 
-// The join part goes first of all host parts: when the init creates
-// namespaces after joining, the other parts must attach to those, so they
-// wait until it has (see Attach).
-func init() {
-	hostPartMakers = append([]func(*spec.Spec) hostPart{newJoinPart}, hostPartMakers...)
-}
-
 func newJoinPart(s *spec.Spec) hostPart {
 	if !s.Join.Joining() && len(s.EarlyNew()) == 0 {
 		return nil

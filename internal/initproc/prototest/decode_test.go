@@ -38,11 +38,11 @@ func configs(t testing.TB) map[string][]byte {
 			s.Rootfs.Mounts = append(s.Rootfs.Mounts, spec.UserMount{Kind: spec.MountBind, Src: fmt.Sprintf("/s%d", i), Dst: fmt.Sprintf("/d%d", i)})
 		}
 	})
-	conf, err := security.Plan(security.Choices{Container: true, Seccomp: security.SeccompDefault}, "amd64")
+	conf, err := security.Plan(security.Choices{Seccomp: security.SeccompDefault}, "amd64")
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog := conf.Filter.Bytes("amd64")
+	prog := security.Program(conf.Filter, "amd64")
 	add("seccomp program", func(s *spec.Spec) {
 		c := *conf
 		c.Filter = &security.Filter{Program: bytes.Repeat(prog, 8), Len: 8 * len(prog) / 8}
