@@ -1,9 +1,9 @@
-# nsexec: make build | make test | make bench | make demo
+# nsexec: make build | make test | make lint | make bench | make demo
 GO ?= go
 # Pure-Go name and user lookups: the binary is static (internal/initproc).
 export GOFLAGS := -tags=netgo,osusergo
 
-.PHONY: build test bench demo deps bench-deps clean
+.PHONY: build test lint bench demo deps bench-deps clean
 
 build:
 	$(GO) build -o nsexec ./cmd/nsexec
@@ -14,9 +14,14 @@ deps:
 bench-deps:
 	./scripts/deps.sh bench
 
-# Root integration tests fail instead of skipping when NSEXEC_TEST_STRICT=1.
+# The lint first, then every test. Root integration tests fail instead of
+# skipping when NSEXEC_TEST_STRICT=1.
 test: deps
 	./scripts/test.sh
+
+# gofmt, go vet, staticcheck (pinned, built into .cache/bin).
+lint:
+	./scripts/lint.sh
 
 bench: bench-deps build
 	$(GO) run ./bench

@@ -115,7 +115,7 @@ func checkInside(p string) error {
 	}
 	for _, c := range strings.Split(p, "/") {
 		if c == ".." {
-			return errors.New("destination must not leave the root with ..")
+			return errors.New(`destination must not leave the root through ".."`)
 		}
 	}
 	if path.Clean(p) == "/" {
