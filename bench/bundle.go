@@ -25,19 +25,6 @@ func benchDir(name string) string {
 	return filepath.Join(os.TempDir(), fmt.Sprintf("nsexec-bench-%d", os.Getpid()), name)
 }
 
-// rootfsSetup is a Case.Setup that builds a busybox rootfs in dir and
-// removes it afterwards.
-func rootfsSetup(dir string) func() (func(), error) {
-	return func() (func(), error) {
-		cleanup := func() { removeBenchDir(dir) }
-		if err := buildRootfs(dir); err != nil {
-			cleanup()
-			return nil, err
-		}
-		return cleanup, nil
-	}
-}
-
 // removeBenchDir removes dir, and its parent when no other case uses it.
 func removeBenchDir(dir string) {
 	os.RemoveAll(dir)

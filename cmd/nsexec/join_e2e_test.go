@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"nsexec/internal/nsenter"
+	"nsexec/internal/procfs"
 	"nsexec/internal/testutil"
 )
 
@@ -198,8 +198,8 @@ func TestJoinEachKind(t *testing.T) {
 			// The same process: the same start time.
 			there, err1 := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/%s/stat", target.init, nspid[1]))
 			here, err2 := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-			st1, err3 := nsenter.ParseStat(there)
-			st2, err4 := nsenter.ParseStat(here)
+			st1, err3 := procfs.ParseStat(there)
+			st2, err4 := procfs.ParseStat(here)
 			if err := errors.Join(err1, err2, err3, err4); err != nil || st1.Start != st2.Start {
 				return fmt.Errorf("PID %s in the target's /proc: %q, %v; want our CMD, %q", nspid[1], there, err, here)
 			}

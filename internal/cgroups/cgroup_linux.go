@@ -591,13 +591,7 @@ func writeFile(dir, file string, values ...string) error {
 	}
 	defer unix.Close(fd)
 	for _, v := range values {
-		for {
-			_, err = unix.Write(fd, []byte(v))
-			if err != unix.EINTR {
-				break
-			}
-		}
-		if err != nil {
+		if _, err := linux.Write(fd, []byte(v)); err != nil {
 			return fmt.Errorf("cgroup: write %q to %s: %w", v, path, err)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"time"
 
-	"nsexec/internal/nsenter"
+	"nsexec/internal/procfs"
 	"nsexec/internal/security"
 	"nsexec/internal/spec"
 	"nsexec/internal/state"
@@ -36,7 +36,7 @@ func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 	if err != nil {
 		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
 	}
-	self, err := nsenter.ReadStat(os.Getpid())
+	self, err := procfs.ReadStat(os.Getpid())
 	if err != nil {
 		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
 	}
@@ -59,7 +59,7 @@ func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 }
 
 func (p *instancePart) Attach(pid int, tr *trace.Tracer) error {
-	st, err := nsenter.ReadStat(pid)
+	st, err := procfs.ReadStat(pid)
 	if err != nil {
 		return fmt.Errorf("--name %s: init: %w", p.rec.Name, err)
 	}

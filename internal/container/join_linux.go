@@ -9,7 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsexec/internal/initproc"
+	"nsexec/internal/linux"
 	"nsexec/internal/nsenter"
+	"nsexec/internal/procfs"
 	"nsexec/internal/spec"
 	"nsexec/internal/state"
 	"nsexec/internal/trace"
@@ -49,7 +51,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 	}
 	starts := map[int]uint64{}
 	if target > 0 {
-		st, err := nsenter.ReadStat(target)
+		st, err := procfs.ReadStat(target)
 		if err != nil {
 			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
 		}
@@ -66,7 +68,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 				return fmt.Errorf("%s: %w", what, err)
 			}
 			if ref.PID > 0 {
-				if st, err := nsenter.ReadStat(ref.PID); err == nil {
+				if st, err := procfs.ReadStat(ref.PID); err == nil {
 					starts[ref.PID] = st.Start
 				}
 			}
@@ -99,7 +101,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 	// Everything came from the processes that were there at the start: a
 	// PID that was reused meanwhile would have handed us another's.
 	for pid, start := range starts {
-		if !nsenter.Alive(pid, start) {
+		if !procfs.Alive(pid, start) {
 			return fmt.Errorf("process %d exited while nsexec joined it", pid)
 		}
 	}
@@ -114,7 +116,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 // root and cwd (when its mount namespace is joined), user, groups,
 // capabilities, no_new_privs and environment.
 func (p *joinPart) identity(s *spec.Spec, pid int) error {
-	st, err := nsenter.ReadStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		return err
 	}
@@ -129,9 +131,9 @@ func (p *joinPart) identity(s *spec.Spec, pid int) error {
 			file string
 			id   *uint32
 		}{{"uid_map", &id.UID}, {"gid_map", &id.GID}} {
-			data, err := nsenter.ReadIDMap(pid, m.file)
+			data, err := procfs.ReadIDMap(pid, m.file)
 			if err == nil {
-				*m.id, err = nsenter.MapID(*m.id, data)
+				*m.id, err = procfs.MapID(*m.id, data)
 			}
 			if err != nil {
 				return fmt.Errorf("user of process %d: %w", pid, err)
@@ -202,7 +204,7 @@ func (p *joinPart) planEarly(s *spec.Spec) error {
 		wait = wait || s.Join.Joins(ns)
 	}
 	if s.New[spec.Time] {
-		proc, err := nsenter.OpenProcfs()
+		proc, err := procfs.Open()
 		if err != nil {
 			return err
 		}
@@ -269,7 +271,7 @@ func resolveTarget(target string) (int, *state.Record, error) {
 		}
 		// Only an nsexec init can be an instance's: do not read the
 		// records for any other process.
-		if comm, _ := nsenter.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); dirErr == nil && string(comm) == initproc.Argv0+"\n" {
+		if comm, _ := linux.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); dirErr == nil && string(comm) == initproc.Argv0+"\n" {
 			if r, ok := state.Open(dir).FindPID(pid); ok {
 				return cmdOf(target, r)
 			}
@@ -299,7 +301,7 @@ func cmdOf(target string, r state.Record) (int, *state.Record, error) {
 	if r.PID == 0 {
 		return 0, nil, fmt.Errorf("--join %s: instance %s is still starting; try again", target, r.Name)
 	}
-	pid, err := nsenter.Descend(r.PID, r.CMDDepth)
+	pid, err := procfs.Descend(r.PID, r.CMDDepth)
 	if err != nil {
 		return 0, nil, fmt.Errorf("--join %s: instance %s: %w", target, r.Name, err)
 	}

@@ -6,7 +6,7 @@ import (
 	"runtime"
 
 	"nsexec/internal/cgroups"
-	"nsexec/internal/nsenter"
+	"nsexec/internal/procfs"
 	"nsexec/internal/security"
 	"nsexec/internal/spec"
 	"nsexec/internal/state"
@@ -52,7 +52,7 @@ func (p *joinPart) filter(s *spec.Spec, target int, rec *state.Record) (*securit
 	if choice := s.Security.Seccomp; choice != "" {
 		return security.ProfileFilter(choice, security.Caps(id.CapBnd), runtime.GOARCH)
 	}
-	self, err := nsenter.ReadStatus(os.Getpid())
+	self, err := procfs.ReadStatus(os.Getpid())
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"nsexec/internal/exeseal"
 	"nsexec/internal/initproc"
+	"nsexec/internal/linux"
 	"nsexec/internal/nsenter"
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
@@ -179,31 +180,22 @@ func sendEarly(sock *os.File, early *initproc.Early, pid int, tr *trace.Tracer) 
 	if !early.Ack {
 		return nil
 	}
+	// Peek: an error message instead stays for initError to read.
 	var b [1]byte
-	for {
-		n, _, err := unix.Recvfrom(int(sock.Fd()), b[:], unix.MSG_PEEK)
-		if err == unix.EINTR {
-			continue
-		}
-		if n == 1 && b[0] == initproc.JoinedMessage {
-			unix.Recvfrom(int(sock.Fd()), b[:], 0)
-			tr.Step("join: init %d joined and created its namespaces", pid)
-			return nil
-		}
-		// An error message, or the init ended: the caller reads why.
+	n, _, _, err := linux.Recvmsg(int(sock.Fd()), b[:], nil, unix.MSG_PEEK)
+	if err != nil || n != 1 || b[0] != initproc.JoinedMessage {
 		return &Error{Code: 125, Err: errors.New("init: ended before it joined its namespaces")}
 	}
+	linux.Recvmsg(int(sock.Fd()), b[:], nil, 0)
+	tr.Step("join: init %d joined and created its namespaces", pid)
+	return nil
 }
 
 // wait reaps the init, retrying when a signal interrupts the wait.
 func wait(pid int) (unix.WaitStatus, error) {
 	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if err != unix.EINTR {
-			return ws, err
-		}
-	}
+	_, err := linux.Wait4(pid, &ws, 0)
+	return ws, err
 }
 
 // cloneFlags are the namespaces made in the clone itself. Two are made by

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"nsexec/internal/initproc"
+	"nsexec/internal/linux"
 )
 
 // drainTime bounds how long nsexec reads CMD's last output once the run
@@ -138,30 +138,25 @@ func (t *terminal) restore() {
 func receiveTerminal(sock *os.File) (*os.File, []byte, error) {
 	buf := make([]byte, 2048)
 	oob := make([]byte, unix.CmsgSpace(4))
-	for {
-		n, oobn, _, _, err := unix.Recvmsg(int(sock.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		var fds []int
-		if cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
-			for _, c := range cmsgs {
-				if got, err := unix.ParseUnixRights(&c); err == nil {
-					fds = append(fds, got...)
-				}
+	n, oobn, _, err := linux.Recvmsg(int(sock.Fd()), buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fds []int
+	if cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+		for _, c := range cmsgs {
+			if got, err := unix.ParseUnixRights(&c); err == nil {
+				fds = append(fds, got...)
 			}
 		}
-		if n == 1 && buf[0] == initproc.TerminalMessage && len(fds) == 1 {
-			// Non-blocking (the init opened it so): Go's poller reads it,
-			// and finish can set a deadline.
-			return os.NewFile(uintptr(fds[0]), "pty-master"), nil, nil
-		}
-		for _, fd := range fds {
-			unix.Close(fd)
-		}
-		return nil, buf[:n], nil
 	}
+	if n == 1 && buf[0] == initproc.TerminalMessage && len(fds) == 1 {
+		// Non-blocking (the init opened it so): Go's poller reads it,
+		// and finish can set a deadline.
+		return os.NewFile(uintptr(fds[0]), "pty-master"), nil, nil
+	}
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+	return nil, buf[:n], nil
 }

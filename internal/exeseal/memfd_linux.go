@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"nsexec/internal/linux"
 )
 
 // sealedCopy copies size bytes of src into a memfd and seals it: no one can
@@ -24,10 +26,7 @@ func sealedCopy(src *os.File, size int64, name string) (*os.File, error) {
 	}
 	f := os.NewFile(uintptr(fd), "memfd:"+name)
 	for off := int64(0); off < size; {
-		n, err := unix.Sendfile(fd, int(src.Fd()), &off, int(size-off))
-		if err == unix.EINTR {
-			continue
-		}
+		n, err := linux.Sendfile(fd, int(src.Fd()), &off, int(size-off))
 		if err == nil && n == 0 {
 			err = fmt.Errorf("%d of %d bytes: the file shrank", off, size)
 		}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsexec/internal/network/ipam"
+	"nsexec/internal/procfs"
 	"nsexec/internal/spec"
 )
 
@@ -229,7 +230,7 @@ func (r *Run) Attach(pid int) error {
 
 // own makes pid the owner of the run's lease.
 func (r *Run) own(pid int) error {
-	start, err := ipam.StartTime(pid)
+	st, err := procfs.ReadStat(pid)
 	if err != nil {
 		return err
 	}
@@ -237,7 +238,7 @@ func (r *Run) own(pid int) error {
 		return err
 	}
 	defer r.store.Unlock()
-	r.lease.Owner = ipam.Owner{PID: pid, Start: start}
+	r.lease.Owner = ipam.Owner{PID: pid, Start: st.Start}
 	return r.store.Put(r.lease)
 }
 

@@ -1,8 +1,8 @@
 // Package nsenter is the host side of joining and persisting namespaces:
-// it opens namespace files and checks their kind (NS_GET_NSTYPE), reads
-// what a target process is (its start time, user, capabilities,
-// environment, children) from /proc, and binds namespaces to files so that
-// they outlive their processes, as `ip netns add` does.
+// it opens namespace files and checks their kind (NS_GET_NSTYPE), and binds
+// namespaces to files so that they outlive their processes, as `ip netns
+// add` does. What a target process is (its start time, user, capabilities,
+// environment, children) is read by internal/procfs.
 //
 // It never calls setns itself: nsexec is a multithreaded Go program, which
 // can never join a user namespace and could join a mount namespace only on

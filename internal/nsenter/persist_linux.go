@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsexec/internal/procfs"
 	"nsexec/internal/spec"
 )
 
@@ -75,7 +76,7 @@ func privateMount(dir string) error {
 		if err != nil {
 			return err
 		}
-		if m, ok := FindMount(info, id); ok && m.Shared {
+		if m, ok := procfs.FindMount(info, id); ok && m.Shared {
 			return fmt.Errorf("%s: a shared mount, so a mount namespace bound below it would propagate into itself; use a directory that is not a mount point, or make it private (mount --make-private %s)", dir, dir)
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsexec/internal/procfs"
 	"nsexec/internal/spec"
 	"nsexec/internal/testutil"
 )
@@ -66,7 +67,7 @@ func TestPrepareMountTarget(t *testing.T) {
 		t.Fatalf("%s: mount point %v, %v", plain, point, err)
 	}
 	info, _ := os.ReadFile("/proc/self/mountinfo")
-	if m, ok := FindMount(info, id); !ok || m.Shared {
+	if m, ok := procfs.FindMount(info, id); !ok || m.Shared {
 		t.Errorf("%s: %+v, want a private mount", plain, m)
 	}
 

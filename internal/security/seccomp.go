@@ -43,9 +43,8 @@ const (
 // OCI runtime-spec's. Docker's conditional rules are resolved for this
 // host and for bounding, the capabilities CMD may hold.
 func LoadProfile(which string, bounding Caps) (*specs.LinuxSeccomp, error) {
-	rs := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: bounding.Names()}}}
 	if which == SeccompDefault {
-		p, err := mobyseccomp.GetDefaultProfile(rs)
+		p, err := mobyseccomp.GetDefaultProfile(boundingSpec(bounding))
 		if err != nil {
 			return nil, fmt.Errorf("seccomp default profile: %w", err)
 		}
@@ -55,6 +54,16 @@ func LoadProfile(which string, bounding Caps) (*specs.LinuxSeccomp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seccomp profile: %w", err)
 	}
+	return parseProfile(which, body, bounding)
+}
+
+// boundingSpec is what Docker's conditional rules look at: the bounding set.
+func boundingSpec(bounding Caps) *specs.Spec {
+	return &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{Bounding: bounding.Names()}}}
+}
+
+// parseProfile reads body, the content of the profile file which.
+func parseProfile(which string, body []byte, bounding Caps) (*specs.LinuxSeccomp, error) {
 	// Syntax first, for an error that says where.
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
@@ -63,7 +72,7 @@ func LoadProfile(which string, bounding Caps) (*specs.LinuxSeccomp, error) {
 	if _, ok := raw["defaultAction"]; !ok {
 		return nil, fmt.Errorf("seccomp profile %s: no defaultAction: want a Docker or OCI seccomp profile", which)
 	}
-	p, err := mobyseccomp.LoadProfile(string(body), rs)
+	p, err := mobyseccomp.LoadProfile(string(body), boundingSpec(bounding))
 	if err != nil {
 		return nil, fmt.Errorf("seccomp profile %s: %w", which, err)
 	}
@@ -443,6 +452,9 @@ func sameArgTwice(args []specs.LinuxSeccompArg) bool {
 
 // actionRet is the seccomp return value of an action.
 func actionRet(a specs.LinuxSeccompAction, errnoRet *uint) (uint32, error) {
+	if a == "" {
+		return 0, errors.New("no action")
+	}
 	data := uint32(errnoEPERM)
 	if errnoRet != nil {
 		if *errnoRet > 0xffff {
@@ -457,7 +469,7 @@ func actionRet(a specs.LinuxSeccompAction, errnoRet *uint) (uint32, error) {
 		return retTrace | data, nil
 	}
 	if errnoRet != nil {
-		return 0, fmt.Errorf("errnoRet is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", a)
+		return 0, fmt.Errorf("errnoRet is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %q", a)
 	}
 	switch a {
 	case specs.ActKill, specs.ActKillThread:
@@ -472,8 +484,6 @@ func actionRet(a specs.LinuxSeccompAction, errnoRet *uint) (uint32, error) {
 		return retLog, nil
 	case specs.ActNotify:
 		return 0, errors.New("SCMP_ACT_NOTIFY is not supported")
-	case "":
-		return 0, errors.New("no action")
 	}
 	return 0, fmt.Errorf("unknown action %q", a)
 }

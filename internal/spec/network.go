@@ -79,7 +79,7 @@ func ParsePublish(s string) (PortMap, error) {
 	rest, proto, ok := strings.Cut(s, "/")
 	if ok {
 		if proto != "tcp" && proto != "udp" {
-			return bad("protocol " + proto + " is neither tcp nor udp")
+			return bad(fmt.Sprintf("protocol %q is neither tcp nor udp", proto))
 		}
 		p.Proto = proto
 	}
@@ -91,7 +91,7 @@ func ParsePublish(s string) (PortMap, error) {
 	if j := strings.LastIndexByte(host, ':'); j >= 0 {
 		ip, err := netip.ParseAddr(host[:j])
 		if err != nil || !ip.Is4() {
-			return bad("host address " + host[:j] + " is not an IPv4 address")
+			return bad(fmt.Sprintf("host address %q is not an IPv4 address", host[:j]))
 		}
 		p.HostIP, host = ip, host[j+1:]
 	}

@@ -146,7 +146,7 @@ func checkInside(p string) (why phrase, ok bool) {
 	}
 	for _, c := range strings.Split(p, "/") {
 		if c == ".." {
-			return phrasef("destination must not leave the root with .."), false
+			return phrasef(`destination must not leave the root through ".."`), false
 		}
 	}
 	if path.Clean(p) == "/" {

@@ -12,8 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsexec/internal/linux"
-
-	"nsexec/internal/nsenter"
+	"nsexec/internal/procfs"
 )
 
 // DefaultDir is where instance records live: /run/nsexec for root, and
@@ -32,12 +31,12 @@ func DefaultDir() (string, error) {
 type Store struct {
 	Dir string
 	// Alive says whether a process (PID, start time) still runs;
-	// nsenter.Alive unless a test says otherwise.
+	// procfs.Alive unless a test says otherwise.
 	Alive func(pid int, start uint64) bool
 }
 
 // Open returns the store in dir.
-func Open(dir string) *Store { return &Store{Dir: dir, Alive: nsenter.Alive} }
+func Open(dir string) *Store { return &Store{Dir: dir, Alive: procfs.Alive} }
 
 // ErrNotFound means no running instance has the name.
 var ErrNotFound = errors.New("no running instance of that name")

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"nsexec/internal/nsenter"
+	"nsexec/internal/procfs"
 )
 
 // proc starts a real process to stand for an nsexec or an init, and
@@ -24,7 +24,7 @@ func proc(t *testing.T) (int, uint64, func()) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := nsenter.ReadStat(cmd.Process.Pid)
+	st, err := procfs.ReadStat(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}

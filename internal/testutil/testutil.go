@@ -22,8 +22,12 @@ import (
 const Nobody = 65534
 
 // RequireRoot skips a test that needs root, or fails it in strict mode.
+// Under -short (make unit) it skips even as root.
 func RequireRoot(t testing.TB) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipped by -short (make unit): needs root")
+	}
 	if os.Geteuid() == 0 {
 		return
 	}
@@ -34,8 +38,12 @@ func RequireRoot(t testing.TB) {
 }
 
 // Require skips (or in strict mode fails) a test whose tool is missing.
+// Under -short (make unit) it skips even when the tools are there.
 func Require(t testing.TB, tools ...string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("skipped by -short (make unit): needs %s", strings.Join(tools, ", "))
+	}
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("NSEXEC_TEST_STRICT") == "1" {

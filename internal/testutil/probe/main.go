@@ -192,7 +192,7 @@ func mknods(dir string, withNull bool) {
 		name string
 		mode uint32
 		dev  int
-	}{{"mknod_block", syscall.S_IFBLK, 7<<8 | 0}, {"mknod_char", syscall.S_IFCHR, 4<<8 | 1}}
+	}{{"mknod_block", syscall.S_IFBLK, 7 << 8}, {"mknod_char", syscall.S_IFCHR, 4<<8 | 1}}
 	if withNull {
 		devs = append(devs, struct {
 			name string

@@ -1,42 +1,10 @@
-package nsenter
+package procfs
 
 import (
 	"reflect"
 	"strings"
 	"testing"
 )
-
-func TestParseRef(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    Ref
-		wantErr string
-	}{
-		{"1234", Ref{PID: 1234}, ""},
-		{"/run/netns/blue", Ref{Path: "/run/netns/blue"}, ""},
-		{"./12", Ref{Path: "./12"}, ""},
-		{"blue", Ref{Path: "blue"}, ""},
-		{"12a", Ref{Path: "12a"}, ""},
-		{"0", Ref{}, "out of range"},
-		{"99999999999999999999", Ref{}, "out of range"},
-		{"", Ref{}, "empty"},
-	}
-	for _, tt := range tests {
-		got, err := ParseRef(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseRef(%q) = %v, %v; want error %q", tt.in, got, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("ParseRef(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
-		}
-	}
-	if p := (Ref{PID: 7}).NSPath("net"); p != "/proc/7/ns/net" {
-		t.Errorf("NSPath = %s", p)
-	}
-}
 
 func TestParseStat(t *testing.T) {
 	tests := []struct {
@@ -132,7 +100,7 @@ func TestMapID(t *testing.T) {
 
 func TestParseEnviron(t *testing.T) {
 	got := ParseEnviron([]byte("PATH=/bin\x00A=b=c\x00_NSEXEC_INIT=3\x00junk\x00=x\x00EMPTY=\x00"))
-	want := []string{"PATH=/bin", "A=b=c", "EMPTY="}
+	want := []string{"PATH=/bin", "A=b=c", "_NSEXEC_INIT=3", "EMPTY="}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -1,4 +1,4 @@
-package nsenter
+package procfs
 
 import (
 	"errors"
@@ -7,39 +7,31 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsexec/internal/linux"
 )
 
-// ReadFile reads a small file (of /proc, or a record) with plain system
-// calls: os.ReadFile would start Go's network poller (an epoll instance, an
-// eventfd, a registration per file), which costs a plain run nothing but a
-// joining run about 0.1 ms.
-func ReadFile(path string) ([]byte, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+// path is /proc/PID/name; a PID that cannot name a process is refused
+// before the file is opened (/proc/0 and /proc/-1 do not exist, but
+// /proc/self does, and a PID from a record must never turn into it).
+func path(pid int, name string) (string, error) {
+	if pid <= 0 {
+		return "", fmt.Errorf("PID %d: not a process", pid)
+	}
+	return fmt.Sprintf("/proc/%d/%s", pid, name), nil
+}
+
+func read(pid int, name string) ([]byte, error) {
+	p, err := path(pid, name)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
-	defer unix.Close(fd)
-	buf := make([]byte, 0, 1024)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
-		switch {
-		case err == unix.EINTR:
-		case err != nil:
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
-		case n == 0:
-			return buf, nil
-		default:
-			buf = buf[:len(buf)+n]
-		}
-	}
+	return linux.ReadFile(p)
 }
 
 // ReadStat reads /proc/PID/stat.
 func ReadStat(pid int) (Stat, error) {
-	data, err := ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	data, err := read(pid, "stat")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return Stat{}, fmt.Errorf("no process %d", pid)
@@ -59,7 +51,7 @@ func Alive(pid int, start uint64) bool {
 
 // ReadStatus reads the identity part of /proc/PID/status.
 func ReadStatus(pid int) (Status, error) {
-	data, err := ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	data, err := read(pid, "status")
 	if err != nil {
 		return Status{}, err
 	}
@@ -68,16 +60,16 @@ func ReadStatus(pid int) (Status, error) {
 
 // ReadEnviron reads the environment a process started with.
 func ReadEnviron(pid int) ([]string, error) {
-	data, err := ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	data, err := read(pid, "environ")
 	if err != nil {
 		return nil, err
 	}
 	return ParseEnviron(data), nil
 }
 
-// ReadIDMap reads /proc/PID/uid_map or gid_map.
+// ReadIDMap reads /proc/PID/uid_map or gid_map (which).
 func ReadIDMap(pid int, which string) ([]byte, error) {
-	return ReadFile(fmt.Sprintf("/proc/%d/%s", pid, which))
+	return read(pid, which)
 }
 
 // Descend follows the first child depth times: from the process nsexec
@@ -88,7 +80,7 @@ func Descend(pid, depth int) (int, error) {
 	for ; depth > 0; depth-- {
 		deadline := time.Now().Add(time.Second)
 		for {
-			data, err := ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+			data, err := read(pid, fmt.Sprintf("task/%d/children", pid))
 			if err != nil {
 				return 0, fmt.Errorf("process %d exited", pid)
 			}
@@ -105,10 +97,10 @@ func Descend(pid, depth int) (int, error) {
 	return pid, nil
 }
 
-// OpenProcfs opens nsexec's own /proc (O_PATH), checked to be the root of
-// a procfs: the init writes about itself through it once it has joined a
+// Open opens nsexec's own /proc (O_PATH), checked to be the root of a
+// procfs: the init writes about itself through it once it has joined a
 // mount namespace whose /proc its owner controls (issue 9, hole 7).
-func OpenProcfs() (*os.File, error) {
+func Open() (*os.File, error) {
 	fd, err := unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open /proc: %w", err)
