@@ -9,7 +9,7 @@ import (
 
 	"nsexec/internal/cgroups"
 	"nsexec/internal/initproc"
-	"nsexec/internal/spec"
+	"nsexec/internal/plan"
 	"nsexec/internal/state"
 	"nsexec/internal/trace"
 )
@@ -27,7 +27,7 @@ type cgroupPart struct {
 	tasks  []*os.File // v1: the init joins the cgroup itself, through these
 }
 
-func newCgroupPart(s *spec.Spec) hostPart {
+func newCgroupPart(s *plan.Plan) hostPart {
 	if !s.NeedsCgroup() {
 		return nil
 	}
@@ -35,7 +35,7 @@ func newCgroupPart(s *spec.Spec) hostPart {
 }
 
 // Resources turns the spec's limits into the cgroup's.
-func Resources(s *spec.Spec) cgroups.Resources {
+func Resources(s *plan.Plan) cgroups.Resources {
 	l := s.Limits
 	r := cgroups.Resources{
 		Memory:     l.Memory,
@@ -52,14 +52,14 @@ func Resources(s *spec.Spec) cgroups.Resources {
 	return r
 }
 
-func (p *cgroupPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+func (p *cgroupPart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	cg, err := cgroups.Create(s.Limits.CgroupParent, Resources(s))
 	if errors.Is(err, cgroups.ErrNotMounted) && onlyDefaultDevices(s) {
 		// Nobody asked for a limit: the cgroup was only a default
 		// device allow-list. Without the devices controller,
 		// CMD loses CAP_MKNOD instead, so it still cannot make nodes of
 		// the host's devices.
-		if c := s.Security.Confinement; c != nil && c.SetCaps {
+		if c := s.Confinement; c != nil && c.SetCaps {
 			c.Bounding &^= 1 << unix.CAP_MKNOD
 			c.Ambient &^= 1 << unix.CAP_MKNOD
 		}
@@ -93,7 +93,7 @@ func (p *cgroupPart) CgroupFD() int {
 // onlyDefaultDevices reports whether the run needs a cgroup only for a
 // default device allow-list that may fall back (spec.Limits.DevicesFallback),
 // no other limit.
-func onlyDefaultDevices(s *spec.Spec) bool {
+func onlyDefaultDevices(s *plan.Plan) bool {
 	l := s.Limits
 	return l.DevicesFallback && l.Memory == 0 && l.MemorySwap == 0 && l.CPUs == 0 && l.CPUShares == 0 &&
 		l.CPUWeight == 0 && l.CpusetCPUs == "" && l.PidsLimit == 0 && l.CgroupParent == ""

@@ -5,7 +5,7 @@ import (
 
 	"nsexec/internal/initproc"
 
-	"nsexec/internal/spec"
+	"nsexec/internal/plan"
 	"nsexec/internal/trace"
 )
 
@@ -14,7 +14,7 @@ import (
 // attached to the init once it exists (before it sets up the inside), and
 // undone when the run ends, however it ends.
 type hostPart interface {
-	Prepare(s *spec.Spec, tr *trace.Tracer) error
+	Prepare(s *plan.Plan, tr *trace.Tracer) error
 	Attach(pid int, tr *trace.Tracer) error
 	Undo()
 }
@@ -23,7 +23,7 @@ type hostPart interface {
 // (read and compile a profile, find a cgroup parent...): every part's Check
 // runs before any part's Prepare, so bad input leaves nothing behind.
 type checker interface {
-	Check(s *spec.Spec, tr *trace.Tracer) error
+	Check(s *plan.Plan, tr *trace.Tracer) error
 }
 
 // An explainer is a hostPart that can tell why CMD ended as it did (the
@@ -38,8 +38,8 @@ type explainer interface {
 // they are undone in reverse. Every Check runs before any Prepare, so a
 // checker's place matters only among checkers (security is the only one).
 // Why this order:
-//   - join first: its Prepare resolves what the run joins (s.Join.Plan, and
-//     the target's seccomp filter in s.Security.Confinement), which the
+//   - join first: its Prepare resolves what the run joins (s.Joined, and
+//     the target's seccomp filter in s.Confinement), which the
 //     instance record holds, and its Attach waits until the init has made
 //     the namespaces it creates after joining, so that every later Attach
 //     (persist's binds above all) acts on the final namespaces;
@@ -49,7 +49,7 @@ type explainer interface {
 //     they always had, and free otherwise (undone in reverse, the cgroup
 //     outlasts every part but join);
 //   - security last: it has a Check only.
-var hostPartOrder = []func(*spec.Spec) hostPart{
+var hostPartOrder = []func(*plan.Plan) hostPart{
 	newJoinPart,
 	newCgroupPart,
 	newInstancePart,
@@ -60,7 +60,7 @@ var hostPartOrder = []func(*spec.Spec) hostPart{
 }
 
 // hostParts lists what a run needs on the host side, in order.
-func hostParts(s *spec.Spec) hostSide {
+func hostParts(s *plan.Plan) hostSide {
 	var parts hostSide
 	for _, m := range hostPartOrder {
 		if p := m(s); p != nil {
@@ -73,7 +73,7 @@ func hostParts(s *spec.Spec) hostSide {
 // hostSide applies parts in order and undoes in reverse, only what was done.
 type hostSide []hostPart
 
-func (h *hostSide) prepare(s *spec.Spec, tr *trace.Tracer) error {
+func (h *hostSide) prepare(s *plan.Plan, tr *trace.Tracer) error {
 	for _, p := range *h {
 		if c, ok := p.(checker); ok {
 			if err := c.Check(s, tr); err != nil {

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
 // A run that needs every host part gets them in hostPartOrder's order,
 // whatever order Go initialises the files in; a plain run gets none.
 func TestHostPartOrder(t *testing.T) {
-	if parts := hostParts(spec.New()); len(parts) != 0 {
+	if parts := hostParts(plan.New(spec.New())); len(parts) != 0 {
 		t.Errorf("a plain run has host parts: %v", parts)
 	}
 	s := spec.New()
@@ -24,7 +25,7 @@ func TestHostPartOrder(t *testing.T) {
 	s.Network.Mode = spec.NetBridge
 	s.Security.NoNewPrivs = true
 	var got []string
-	for _, p := range hostParts(s) {
+	for _, p := range hostParts(plan.New(s)) {
 		got = append(got, strings.TrimPrefix(fmt.Sprintf("%T", p), "*"))
 	}
 	want := "container.joinPart container.cgroupPart container.instancePart container.bridgeNet " +

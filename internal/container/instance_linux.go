@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/procfs"
 	"nsexec/internal/security"
 	"nsexec/internal/spec"
@@ -13,7 +14,7 @@ import (
 	"nsexec/internal/trace"
 )
 
-func newInstancePart(s *spec.Spec) hostPart {
+func newInstancePart(s *plan.Plan) hostPart {
 	if s.Join.Name == "" {
 		return nil
 	}
@@ -27,11 +28,11 @@ func newInstancePart(s *spec.Spec) hostPart {
 type instancePart struct {
 	store    *state.Store
 	rec      state.Record
-	s        *spec.Spec
+	s        *plan.Plan
 	reserved bool
 }
 
-func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+func (p *instancePart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	dir, err := state.DefaultDir()
 	if err != nil {
 		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
@@ -45,10 +46,10 @@ func (p *instancePart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 		Name: s.Join.Name, Parent: os.Getpid(), ParentStart: self.Start,
 		Namespaces: kindNames(s.Kinds()), Command: s.Args, Started: time.Now().UTC(),
 	}
-	if s.Join.Plan != nil {
-		p.rec.Joined = kindNames(s.Join.Plan.Kinds)
+	if s.Joined != nil {
+		p.rec.Joined = kindNames(s.Joined.Kinds)
 	}
-	if c := s.Security.Confinement; c != nil && c.Filter != nil {
+	if c := s.Confinement; c != nil && c.Filter != nil {
 		p.rec.Seccomp = &state.Filter{Flags: c.Filter.Flags, Program: security.Program(c.Filter, runtime.GOARCH)}
 	}
 	if err := p.store.Reserve(p.rec); err != nil {

@@ -11,13 +11,14 @@ import (
 	"nsexec/internal/initproc"
 	"nsexec/internal/linux"
 	"nsexec/internal/nsenter"
+	"nsexec/internal/plan"
 	"nsexec/internal/procfs"
 	"nsexec/internal/spec"
 	"nsexec/internal/state"
 	"nsexec/internal/trace"
 )
 
-func newJoinPart(s *spec.Spec) hostPart {
+func newJoinPart(s *plan.Plan) hostPart {
 	if !s.Join.Joining() && len(s.EarlyNew()) == 0 {
 		return nil
 	}
@@ -35,7 +36,7 @@ type joinPart struct {
 	targetFilters int
 }
 
-func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
+func (p *joinPart) Prepare(s *plan.Plan, tr *trace.Tracer) (err error) {
 	// A part whose Prepare fails is not undone: close what was opened.
 	defer func() {
 		if err != nil {
@@ -44,7 +45,7 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 	}()
 	p.tr = tr
 	p.early = *initproc.NewEarly()
-	plan := &spec.JoinPlan{}
+	joined := &plan.Joined{}
 	target, rec, err := resolveTarget(s.Join.Target)
 	if err != nil {
 		return err
@@ -87,9 +88,9 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 			continue
 		}
 		p.early.NS = append(p.early.NS, initproc.EarlyNS{Kind: ns, FD: p.add(f)})
-		plan.Kinds = append(plan.Kinds, ns)
+		joined.Kinds = append(joined.Kinds, ns)
 	}
-	s.Join.Plan = plan
+	s.Joined = joined
 	if target > 0 {
 		if err := p.identity(s, target); err != nil {
 			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
@@ -108,14 +109,14 @@ func (p *joinPart) Prepare(s *spec.Spec, tr *trace.Tracer) (err error) {
 	if err := p.planEarly(s); err != nil {
 		return fmt.Errorf("prepare the init's early steps: %w", err)
 	}
-	tr.Step("join: %s resolved: %s", describe(s), spec.KindsString(plan.Kinds))
+	tr.Step("join: %s resolved: %s", describe(s), spec.KindsString(joined.Kinds))
 	return nil
 }
 
 // identity takes over what `docker exec` gives a command: the target's
 // root and cwd (when its mount namespace is joined), user, groups,
 // capabilities, no_new_privs and environment.
-func (p *joinPart) identity(s *spec.Spec, pid int) error {
+func (p *joinPart) identity(s *plan.Plan, pid int) error {
 	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		return err
@@ -124,9 +125,9 @@ func (p *joinPart) identity(s *spec.Spec, pid int) error {
 	if err != nil {
 		return fmt.Errorf("read the environment of process %d: %w", pid, err)
 	}
-	id := &spec.Identity{UID: st.UID, GID: st.GID, Groups: st.Groups, CapInh: st.CapInh, CapPrm: st.CapPrm,
+	id := &plan.Identity{UID: st.UID, GID: st.GID, Groups: st.Groups, CapInh: st.CapInh, CapPrm: st.CapPrm,
 		CapEff: st.CapEff, CapBnd: st.CapBnd, NoNewPrivs: st.NoNewPrivs, Env: env}
-	if s.Join.Joins(spec.User) { // the IDs inside the target's user namespace
+	if s.Joins(spec.User) { // the IDs inside the target's user namespace
 		for _, m := range []struct {
 			file string
 			id   *uint32
@@ -140,7 +141,7 @@ func (p *joinPart) identity(s *spec.Spec, pid int) error {
 			}
 		}
 	}
-	s.Join.Plan.Identity = id
+	s.Joined.Identity = id
 	p.targetFilters = st.SeccompFilters
 	// Supplementary groups can be set only with CAP_SETGID on the host, and
 	// before joining (a user namespace may deny setgroups).
@@ -155,7 +156,7 @@ func (p *joinPart) identity(s *spec.Spec, pid int) error {
 	if err != nil {
 		return err
 	}
-	if same, err := sameFile(root, "/"); err == nil && same && !s.Join.Joins(spec.Mount) {
+	if same, err := sameFile(root, "/"); err == nil && same && !s.Joins(spec.Mount) {
 		root.Close()
 	} else {
 		p.early.Root = p.add(root)
@@ -190,7 +191,7 @@ func sameFile(f *os.File, path string) (bool, error) {
 
 // planEarly says what the init creates after joining, and whether the
 // parent must wait for that before the other host parts attach.
-func (p *joinPart) planEarly(s *spec.Spec) error {
+func (p *joinPart) planEarly(s *plan.Plan) error {
 	wait := false
 	for _, ns := range s.EarlyNew() {
 		wait = true
@@ -201,7 +202,7 @@ func (p *joinPart) planEarly(s *spec.Spec) error {
 		}
 	}
 	for ns := range s.Join.Persist { // bound from the init's /proc entry: after it joined
-		wait = wait || s.Join.Joins(ns)
+		wait = wait || s.Joins(ns)
 	}
 	if s.New[spec.Time] {
 		proc, err := procfs.Open()
@@ -309,7 +310,7 @@ func cmdOf(target string, r state.Record) (int, *state.Record, error) {
 }
 
 // describe names what a run joins, for the trace.
-func describe(s *spec.Spec) string {
+func describe(s *plan.Plan) string {
 	if s.Join.Target != "" {
 		return "--join " + s.Join.Target
 	}

@@ -6,9 +6,9 @@ import (
 	"runtime"
 
 	"nsexec/internal/cgroups"
+	"nsexec/internal/plan"
 	"nsexec/internal/procfs"
 	"nsexec/internal/security"
-	"nsexec/internal/spec"
 	"nsexec/internal/state"
 )
 
@@ -18,7 +18,7 @@ import (
 // identity (initproc/join.c). Otherwise a joined process would be a way
 // out: the instance's CMD could ptrace it and make the calls its own
 // filter refuses, or open a device its cgroup denies.
-func (p *joinPart) confinement(s *spec.Spec, target int, rec *state.Record) error {
+func (p *joinPart) confinement(s *plan.Plan, target int, rec *state.Record) error {
 	members, err := cgroups.OpenMembership(target)
 	if err != nil {
 		return err
@@ -34,10 +34,10 @@ func (p *joinPart) confinement(s *spec.Spec, target int, rec *state.Record) erro
 	if f == nil {
 		return nil
 	}
-	if s.Security.Confinement == nil {
-		s.Security.Confinement = &security.Confinement{}
+	if s.Confinement == nil {
+		s.Confinement = &security.Confinement{}
 	}
-	s.Security.Confinement.Filter = f
+	s.Confinement.Filter = f
 	return nil
 }
 
@@ -47,8 +47,8 @@ func (p *joinPart) confinement(s *spec.Spec, target int, rec *state.Record) erro
 // a filter nsexec did not record is refused: nsexec cannot read the filter
 // of another process without stopping it, and a CMD outside it would be
 // less confined than the process it joins.
-func (p *joinPart) filter(s *spec.Spec, target int, rec *state.Record) (*security.Filter, error) {
-	id := s.Join.Plan.Identity
+func (p *joinPart) filter(s *plan.Plan, target int, rec *state.Record) (*security.Filter, error) {
+	id := s.Joined.Identity
 	if choice := s.Security.Seccomp; choice != "" {
 		return security.ProfileFilter(choice, security.Caps(id.CapBnd), runtime.GOARCH)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"nsexec/internal/network"
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 	"nsexec/internal/state"
 	"nsexec/internal/trace"
@@ -17,7 +18,7 @@ import (
 // nftables.
 type bridgeNet struct{ run *network.Run }
 
-func newBridgeNet(s *spec.Spec) hostPart {
+func newBridgeNet(s *plan.Plan) hostPart {
 	if s.Network.Mode != spec.NetBridge {
 		return nil
 	}
@@ -26,7 +27,7 @@ func newBridgeNet(s *spec.Spec) hostPart {
 
 var errNeedRoot = errors.New("--network bridge needs root: the bridge, the veth and the NAT rules are made on the host; use -n for a namespace with lo only")
 
-func (b *bridgeNet) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+func (b *bridgeNet) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	if os.Geteuid() != 0 {
 		return &Error{Code: 125, Err: errNeedRoot}
 	}
@@ -39,7 +40,7 @@ func (b *bridgeNet) Prepare(s *spec.Spec, tr *trace.Tracer) error {
 		return &Error{Code: 125, Err: err}
 	}
 	b.run = run
-	s.Network.HostsFile, s.Network.ResolvFile = network.Files(cfg.Bridge)
+	s.HostsFile, s.ResolvFile = network.Files(cfg.Bridge)
 	return nil
 }
 
@@ -64,9 +65,9 @@ func bridgeName(s *spec.Spec) string {
 	return spec.DefaultBridge
 }
 
-func netConfig(s *spec.Spec) network.Config {
+func netConfig(s *plan.Plan) network.Config {
 	n := s.Network
-	c := network.Config{Bridge: bridgeName(s), Subnet: n.Subnet, IP: n.IP, Publish: n.Publish, PIDNamespace: s.Has(spec.PID)}
+	c := network.Config{Bridge: bridgeName(s.Spec), Subnet: n.Subnet, IP: n.IP, Publish: n.Publish, PIDNamespace: s.Has(spec.PID)}
 	switch {
 	case n.NoIPv6:
 	case n.Subnet6.IsValid():

@@ -7,11 +7,12 @@ import (
 	"path/filepath"
 
 	"nsexec/internal/nsenter"
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
 
-func newPersistPart(s *spec.Spec) hostPart {
+func newPersistPart(s *plan.Plan) hostPart {
 	if len(s.Join.Persist) == 0 {
 		return nil
 	}
@@ -31,7 +32,7 @@ type persisted struct {
 	file string
 }
 
-func (p *persistPart) Prepare(s *spec.Spec, tr *trace.Tracer) error {
+func (p *persistPart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	if os.Geteuid() != 0 {
 		return errors.New("--persist-*: persisting a namespace is a bind mount on the host, which needs root")
 	}

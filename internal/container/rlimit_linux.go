@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
@@ -15,7 +16,7 @@ import (
 // it runs anything, so CMD inherits them and a refusal is reported here.
 type rlimitPart struct{ limits []spec.Rlimit }
 
-func newRlimitPart(s *spec.Spec) hostPart {
+func newRlimitPart(s *plan.Plan) hostPart {
 	if len(s.Limits.Rlimits) == 0 {
 		return nil
 	}
@@ -36,7 +37,7 @@ func rlimitResource(name string) (int, bool) {
 	return 0, false
 }
 
-func (rlimitPart) Prepare(*spec.Spec, *trace.Tracer) error { return nil }
+func (rlimitPart) Prepare(*plan.Plan, *trace.Tracer) error { return nil }
 func (rlimitPart) Undo()                                   {}
 
 func (p rlimitPart) Attach(pid int, tr *trace.Tracer) error {

@@ -15,6 +15,7 @@ import (
 	"nsexec/internal/initproc"
 	"nsexec/internal/linux"
 	"nsexec/internal/nsenter"
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
@@ -26,9 +27,10 @@ import (
 // The parent is on the hot path of every run, so it stays lean: no os/exec
 // (its pidfd probe forks a throwaway child), one goroutine for signals, and
 // the wait on the main goroutine.
-func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
+func Run(sp *spec.Spec, tr *trace.Tracer) (int, error) {
+	s := plan.New(sp) // what the host parts work out goes here
 	if s.Join.Manages() {
-		return manage(s)
+		return manage(sp)
 	}
 	// What the init runs must never be the host's file (CVE-2019-5736).
 	exe, err := exeseal.Open("/proc/self/exe")
@@ -57,7 +59,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 	var tty *terminal
 	if s.Process.Tty {
 		tty = newTerminal()
-		s.Process.TtySize = tty.size()
+		s.TtySize = tty.size()
 		defer tty.restore() // on every way out, before main prints an error
 	}
 
@@ -137,7 +139,7 @@ func Run(s *spec.Spec, tr *trace.Tracer) (int, error) {
 //
 // On cgroup v2 the init is born in the run's cgroup (clone3 with
 // CLONE_INTO_CGROUP) rather than moved there after the clone.
-func startInit(s *spec.Spec, sync *os.File, exe *os.File, host hostSide) (int, *initproc.Early, error) {
+func startInit(s *plan.Plan, sync *os.File, exe *os.File, host hostSide) (int, *initproc.Early, error) {
 	cgroupFD := host.cgroupFD()
 	attr := &syscall.SysProcAttr{
 		Cloneflags:  cloneFlags(s),
@@ -207,7 +209,7 @@ func wait(pid int) (unix.WaitStatus, error) {
 // itself, after joining, so that the joined one owns them (see join.c).
 // clonedKinds are the namespaces cloneFlags makes, for the trace; the init
 // traces the others as it makes them.
-func clonedKinds(s *spec.Spec) []spec.Namespace {
+func clonedKinds(s *plan.Plan) []spec.Namespace {
 	flags := cloneFlags(s)
 	var out []spec.Namespace
 	for _, ns := range s.Kinds() {
@@ -218,8 +220,8 @@ func clonedKinds(s *spec.Spec) []spec.Namespace {
 	return out
 }
 
-func cloneFlags(s *spec.Spec) uintptr {
-	if s.Join.Joins(spec.User) {
+func cloneFlags(s *plan.Plan) uintptr {
+	if s.Joins(spec.User) {
 		return 0
 	}
 	var flags uintptr
@@ -255,7 +257,7 @@ func syncPair() (parent, child *os.File, err error) {
 }
 
 // startError explains why the clone failed, with what the user can do.
-func startError(s *spec.Spec, err error) error {
+func startError(s *plan.Plan, err error) error {
 	what := fmt.Sprintf("create namespaces (%s)", spec.KindsString(s.Kinds()))
 	switch {
 	case errors.Is(err, unix.EPERM) && !s.Has(spec.User):

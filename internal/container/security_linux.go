@@ -3,8 +3,8 @@ package container
 import (
 	"runtime"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/security"
-	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
 
@@ -13,7 +13,7 @@ import (
 // leaves nothing behind; the init applies it (initproc/security.c).
 type securityPart struct{}
 
-func newSecurityPart(s *spec.Spec) hostPart {
+func newSecurityPart(s *plan.Plan) hostPart {
 	if !choices(s).Confines() {
 		return nil
 	}
@@ -21,17 +21,17 @@ func newSecurityPart(s *spec.Spec) hostPart {
 }
 
 // choices are the spec's security fields, as internal/security takes them.
-func choices(s *spec.Spec) security.Choices {
+func choices(s *plan.Plan) security.Choices {
 	sec := &s.Security
 	return security.Choices{Caps: sec.Caps, CapAdd: sec.CapAdd, CapDrop: sec.CapDrop, NoNewPrivs: sec.NoNewPrivs, Seccomp: sec.Seccomp}
 }
 
-func (securityPart) Check(s *spec.Spec, tr *trace.Tracer) error {
+func (securityPart) Check(s *plan.Plan, tr *trace.Tracer) error {
 	conf, err := security.Plan(choices(s), runtime.GOARCH)
 	if err != nil {
 		return &Error{Code: 125, Err: err}
 	}
-	s.Security.Confinement = conf
+	s.Confinement = conf
 	if conf.Filter != nil {
 		tr.Step("security: seccomp profile %s compiled: %d instructions", s.Security.Seccomp, conf.Filter.Len)
 	} else {
@@ -40,6 +40,6 @@ func (securityPart) Check(s *spec.Spec, tr *trace.Tracer) error {
 	return nil
 }
 
-func (securityPart) Prepare(*spec.Spec, *trace.Tracer) error { return nil }
+func (securityPart) Prepare(*plan.Plan, *trace.Tracer) error { return nil }
 func (securityPart) Attach(int, *trace.Tracer) error         { return nil }
 func (securityPart) Undo()                                   {}

@@ -1,6 +1,9 @@
 package initproc
 
-import "nsexec/internal/spec"
+import (
+	"nsexec/internal/plan"
+	"nsexec/internal/spec"
+)
 
 // EnvSyncFD names the sync socket's descriptor in the init's environment; it
 // is also what tells the constructor that it is the init.
@@ -16,7 +19,7 @@ const Argv0 = "nsexec-init"
 // Config encodes what the init does inside, in order, as the body of the
 // config message (protocol.go). t0 is the parent's start time on
 // CLOCK_MONOTONIC, so that the init's trace lines share one time line.
-func Config(s *spec.Spec, t0 int64) []byte {
+func Config(s *plan.Plan, t0 int64) []byte {
 	var e Encoder
 	e.U64(kT0, uint64(t0))
 	if s.Verbose {
@@ -31,10 +34,10 @@ func Config(s *spec.Spec, t0 int64) []byte {
 	if s.Has(spec.Net) {
 		e.Flag(kLo)
 	}
-	if s.Has(spec.Cgroup) && !early(s, spec.Cgroup) {
+	if s.Has(spec.Cgroup) && !s.Early(spec.Cgroup) {
 		e.Flag(kCgroupNS)
 	}
-	if s.Has(spec.Time) && !early(s, spec.Time) {
+	if s.Has(spec.Time) && !s.Early(spec.Time) {
 		e.U64(kTimeNS, uint64(s.MonotonicOffset), uint64(s.BoottimeOffset))
 	}
 	// With a rootfs, /proc is the mount plan's (mounts.go), not the host's.
@@ -52,7 +55,7 @@ func Config(s *spec.Spec, t0 int64) []byte {
 
 // An encoder writes one feature's records; the C file of that feature
 // (mounts.c, process.c, security.c...) reads them.
-type encoder func(s *spec.Spec, e *Encoder)
+type encoder func(s *plan.Plan, e *Encoder)
 
 // encoders, in the order their records go (each C part reads its own
 // records whatever their place; the order only makes the config readable).

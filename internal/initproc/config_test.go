@@ -4,36 +4,37 @@ import (
 	"strings"
 	"testing"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup func(*spec.Spec)
+		setup func(*plan.Plan)
 		has   []string
 		lacks []string
 	}{
-		{"seed -npu", func(s *spec.Spec) { s.New[spec.Net], s.New[spec.PID], s.Hostname = true, true, "h" },
+		{"seed -npu", func(s *plan.Plan) { s.New[spec.Net], s.New[spec.PID], s.Hostname = true, true, "h" },
 			[]string{"prop=private", "host=h", "lo", "proc", "fork"}, []string{"timens="}},
-		{"as pid 1", func(s *spec.Spec) { s.New[spec.PID], s.AsPID1 = true, true },
+		{"as pid 1", func(s *plan.Plan) { s.New[spec.PID], s.AsPID1 = true, true },
 			[]string{"proc"}, []string{"fork"}},
-		{"unchanged propagation", func(s *spec.Spec) { s.New[spec.Mount], s.Propagation = true, spec.PropUnchanged },
+		{"unchanged propagation", func(s *plan.Plan) { s.New[spec.Mount], s.Propagation = true, spec.PropUnchanged },
 			nil, []string{"prop="}},
-		{"time offsets", func(s *spec.Spec) { s.MonotonicOffset, s.BoottimeOffset = -5, 7 },
+		{"time offsets", func(s *plan.Plan) { s.MonotonicOffset, s.BoottimeOffset = -5, 7 },
 			[]string{"timens=-5 7"}, []string{"proc"}},
-		{"verbose", func(s *spec.Spec) { s.Verbose = true }, []string{"verbose"}, nil},
+		{"verbose", func(s *plan.Plan) { s.Verbose = true }, []string{"verbose"}, nil},
 		// CMD stays in the caller's session on the host's filesystem, and
 		// gets one of its own in a container, a joined run, and with -t.
-		{"plain run", func(s *spec.Spec) { s.New[spec.PID] = true }, nil, []string{"setsid", "tty="}},
-		{"container run", func(s *spec.Spec) { s.Rootfs.Dir = "/r" }, []string{"setsid"}, []string{"tty="}},
-		{"joined run", func(s *spec.Spec) { s.Join.Target = "web" }, []string{"setsid"}, []string{"tty="}},
-		{"tty", func(s *spec.Spec) { s.Process.Tty, s.Process.TtySize = true, [4]uint16{24, 80, 0, 0} },
+		{"plain run", func(s *plan.Plan) { s.New[spec.PID] = true }, nil, []string{"setsid", "tty="}},
+		{"container run", func(s *plan.Plan) { s.Rootfs.Dir = "/r" }, []string{"setsid"}, []string{"tty="}},
+		{"joined run", func(s *plan.Plan) { s.Join.Target = "web" }, []string{"setsid"}, []string{"tty="}},
+		{"tty", func(s *plan.Plan) { s.Process.Tty, s.TtySize = true, [4]uint16{24, 80, 0, 0} },
 			[]string{"setsid", "tty=24 80 0 0"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := spec.New()
+			s := plan.New(spec.New())
 			s.Args = []string{"true"}
 			tt.setup(s)
 			s.Normalize()

@@ -2,6 +2,7 @@ package initproc
 
 import (
 	"nsexec/internal/nsenter"
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
@@ -95,11 +96,11 @@ const JoinedMessage = 'J'
 
 // encodeJoin tells the init what CMD of a --join TARGET run takes over
 // from the target: its environment, IDs, capabilities and no_new_privs.
-func encodeJoin(s *spec.Spec, e *Encoder) {
-	if s.Join.Plan == nil || s.Join.Plan.Identity == nil {
+func encodeJoin(s *plan.Plan, e *Encoder) {
+	if s.Joined == nil || s.Joined.Identity == nil {
 		return
 	}
-	id := s.Join.Plan.Identity
+	id := s.Joined.Identity
 	e.Flag(kJoinIdent)
 	for _, v := range id.Env {
 		e.Str(kJoinEnv, v)
@@ -118,15 +119,4 @@ func encodeJoin(s *spec.Spec, e *Encoder) {
 	if id.NoNewPrivs {
 		e.Flag(kJoinNNP)
 	}
-}
-
-// early reports whether join.c creates the namespace kind (before the
-// config), so the config must not ask for it again.
-func early(s *spec.Spec, kind spec.Namespace) bool {
-	for _, ns := range s.EarlyNew() {
-		if ns == kind {
-			return true
-		}
-	}
-	return false
 }

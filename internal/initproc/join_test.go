@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
@@ -33,9 +34,9 @@ func TestEarlyBody(t *testing.T) {
 }
 
 func TestJoinRecords(t *testing.T) {
-	s := spec.New()
+	s := plan.New(spec.New())
 	s.Args = []string{"sh"}
-	s.Join.Plan = &spec.JoinPlan{Kinds: []spec.Namespace{spec.Net}, Identity: &spec.Identity{
+	s.Joined = &plan.Joined{Kinds: []spec.Namespace{spec.Net}, Identity: &plan.Identity{
 		UID: 1000, GID: 100, CapPrm: 0xff, CapEff: 0xf, CapBnd: 0x1ff, NoNewPrivs: true,
 		Env: []string{"PATH=/bin", "A=b=c"},
 	}}
@@ -58,7 +59,7 @@ func TestJoinRecords(t *testing.T) {
 		}
 	}
 	// A time namespace made before the config is not asked for again.
-	s = spec.New()
+	s = plan.New(spec.New())
 	s.Args = []string{"sh"}
 	s.New[spec.Time], s.MonotonicOffset = true, 5
 	s.Join.Persist = map[spec.Namespace]string{spec.Time: "/t"}

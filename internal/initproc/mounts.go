@@ -2,12 +2,12 @@ package initproc
 
 import (
 	"nsexec/internal/mounts"
-	"nsexec/internal/spec"
+	"nsexec/internal/plan"
 )
 
 // encodeMounts sends the mount plan to mounts.c: each operation starts with
 // a kMnt record naming its kind, followed by the records of its fields.
-func encodeMounts(s *spec.Spec, e *Encoder) {
+func encodeMounts(s *plan.Plan, e *Encoder) {
 	for _, op := range mounts.Plan(s) {
 		e.Str(kMnt, string(op.Kind))
 		if op.Src != "" {

@@ -1,6 +1,7 @@
 package initproc
 
 import (
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
@@ -9,14 +10,13 @@ import (
 // bound over the host's in a private mount namespace. With shared or
 // unchanged propagation the bind would show up on the host, so it is
 // skipped there; a run with its own root gets them from the mount plan.
-func encodeNetwork(s *spec.Spec, e *Encoder) {
-	n := s.Network
-	if n.HostsFile == "" || !s.Has(spec.Mount) || s.Rootfs.Dir != "" {
+func encodeNetwork(s *plan.Plan, e *Encoder) {
+	if s.HostsFile == "" || !s.Has(spec.Mount) || s.Rootfs.Dir != "" {
 		return
 	}
 	if s.Propagation != spec.PropPrivate && s.Propagation != spec.PropSlave {
 		return
 	}
-	e.Str(kNetHosts, n.HostsFile)
-	e.Str(kNetResolv, n.ResolvFile)
+	e.Str(kNetHosts, s.HostsFile)
+	e.Str(kNetResolv, s.ResolvFile)
 }

@@ -1,9 +1,11 @@
 package initproc
 
-import "nsexec/internal/spec"
+import (
+	"nsexec/internal/plan"
+)
 
 // encodeProcess sends what CMD runs as to process.c.
-func encodeProcess(s *spec.Spec, e *Encoder) {
+func encodeProcess(s *plan.Plan, e *Encoder) {
 	p := &s.Process
 	dir := p.Dir
 	if dir == "" && s.Rootfs.Dir != "" {

@@ -1,13 +1,15 @@
 package initproc
 
-import "nsexec/internal/spec"
+import (
+	"nsexec/internal/plan"
+)
 
 // encodeSecurity sends the confinement the engine computed
-// (spec.Security.Confinement) to security.c: the capability sets, no_new_privs,
+// (plan.Confinement) to security.c: the capability sets, no_new_privs,
 // and the seccomp filter as its BPF program, or the number of the init's
 // precompiled one.
-func encodeSecurity(s *spec.Spec, e *Encoder) {
-	c := s.Security.Confinement
+func encodeSecurity(s *plan.Plan, e *Encoder) {
+	c := s.Confinement
 	if c == nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
@@ -101,18 +102,19 @@ var devLinks = [][2]string{
 
 // Plan turns a spec into the operations that set up its filesystem, in
 // order. It is empty when the run asks for no rootfs and no mounts.
-func Plan(s *spec.Spec) []Op {
+func Plan(p *plan.Plan) []Op {
+	s := p.Spec
 	r := &s.Rootfs
 	var ops []Op
 	if r.Dir != "" {
 		ops = append(ops, Op{Kind: Root, Src: r.Dir})
 		ops = append(ops, base(s)...)
 	}
-	if r.Dir != "" && s.Network.HostsFile != "" {
+	if r.Dir != "" && p.HostsFile != "" {
 		// The bridge's names and nameservers (see internal/network).
 		ops = append(ops,
-			Op{Kind: Bind, Src: s.Network.HostsFile, Dst: "/etc/hosts", Attr: rdonly | nosuid | nodev | noexec},
-			Op{Kind: Bind, Src: s.Network.ResolvFile, Dst: "/etc/resolv.conf", Attr: rdonly | nosuid | nodev | noexec})
+			Op{Kind: Bind, Src: p.HostsFile, Dst: "/etc/hosts", Attr: rdonly | nosuid | nodev | noexec},
+			Op{Kind: Bind, Src: p.ResolvFile, Dst: "/etc/resolv.conf", Attr: rdonly | nosuid | nodev | noexec})
 	}
 	for _, m := range r.Mounts {
 		m.Dst = path.Clean(m.Dst)

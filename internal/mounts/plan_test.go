@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
@@ -19,7 +20,7 @@ func kinds(ops []Op) []string {
 }
 
 func TestPlanEmptyWithoutRootfsOrMounts(t *testing.T) {
-	if ops := Plan(spec.New()); len(ops) != 0 {
+	if ops := Plan(plan.New(spec.New())); len(ops) != 0 {
 		t.Fatalf("plan for a run without a rootfs: %v", kinds(ops))
 	}
 }
@@ -34,7 +35,7 @@ func TestPlanRootfsOrder(t *testing.T) {
 		{Kind: spec.MountBind, Src: "/h", Dst: "/tmp/h", ReadOnly: true},
 		{Kind: spec.MountSymlink, Src: "h", Dst: "/tmp/l"},
 	}
-	ops := Plan(s)
+	ops := Plan(plan.New(s))
 	got := kinds(ops)
 	want := []string{"root", "fs /proc", "mask /proc/acpi"}
 	if !reflect.DeepEqual(got[:3], want) {
@@ -165,7 +166,7 @@ func TestPlanOptions(t *testing.T) {
 			s.Rootfs.Dir = "/r"
 			s.Rootfs.MaskedPaths, s.Rootfs.ReadOnlyPaths = MaskedPaths, ReadOnlyPaths
 			tt.edit(s)
-			ops := Plan(s)
+			ops := Plan(plan.New(s))
 			got := kinds(ops)
 			for _, h := range tt.has {
 				if !slices.Contains(got, h) {
@@ -199,7 +200,7 @@ func TestPlanBases(t *testing.T) {
 		{Kind: spec.MountMask, Dst: "/etc/shadow"},
 	}
 	var bases []string
-	for _, op := range Plan(s) {
+	for _, op := range Plan(plan.New(s)) {
 		if op.Base {
 			bases = append(bases, op.Dst)
 		}
@@ -220,7 +221,7 @@ func TestPlanBases(t *testing.T) {
 		t.Errorf("bases %v, want %v", bases, want)
 	}
 	s.Rootfs.Dir = ""
-	for _, op := range Plan(s) {
+	for _, op := range Plan(plan.New(s)) {
 		if op.Base || op.In != "" {
 			t.Errorf("without a rootfs: %+v", op)
 		}
@@ -233,7 +234,7 @@ func TestPlanMountsWithoutRootfs(t *testing.T) {
 		{Kind: spec.MountMkdir, Dst: "/run/x//y/"},
 		{Kind: spec.MountTmpfs, Dst: "/run/x/y", Options: []string{"size=1m"}},
 	}
-	got := kinds(Plan(s))
+	got := kinds(Plan(plan.New(s)))
 	want := []string{"mkdir /run/x/y", "fs /run/x/y"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("plan %v, want %v (no root, no base, no pivot)", got, want)

@@ -3,7 +3,7 @@ package security
 import (
 	"fmt"
 
-	"nsexec/internal/spec"
+	"nsexec/internal/plan"
 )
 
 // Choices are what a run asks of its confinement, in the spec's terms
@@ -27,7 +27,7 @@ func (c Choices) Confines() bool {
 
 // Confinement is what the init applies in CMD's process, after CMD's user
 // and groups are set: capabilities, then no_new_privs, then seccomp, last
-// before execve. The spec carries it to the init (spec.Confinement).
+// before execve. The plan carries it to the init (plan.Confinement).
 //
 // The capability sets follow the user CMD runs as, so that each set is what
 // capabilities(7) gives across execve:
@@ -39,7 +39,7 @@ func (c Choices) Confines() bool {
 //     which only the ambient set carries across execve to a non-root
 //     program. Others stay usable only through a setuid-root or file
 //     capability program, and with no_new_privs not even that.
-type Confinement = spec.Confinement
+type Confinement = plan.Confinement
 
 // Plan computes the confinement of c, compiling the seccomp profile for
 // goarch. Errors are the user's: a bad capability name, a profile that

@@ -11,6 +11,7 @@ import (
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"nsexec/internal/plan"
 	"nsexec/internal/spec"
 )
 
@@ -21,8 +22,8 @@ const (
 )
 
 // Filter is a compiled seccomp filter, ready for seccomp(2). The spec
-// defines it, as it carries it to the init (spec.Confinement).
-type Filter = spec.Filter
+// defines it, as it carries it to the init (plan.Confinement).
+type Filter = plan.Filter
 
 // seccomp return values (linux/seccomp.h).
 const (

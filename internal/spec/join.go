@@ -3,7 +3,6 @@ package spec
 import (
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Join is the namespaces a run joins or persists rather than only creates,
@@ -25,45 +24,6 @@ type Join struct {
 	List      bool     // --list: show running instances, run nothing
 	JSON      bool     // --json: --list as JSON
 	Unpersist []string // --unpersist: unmount and delete persisted namespace files
-
-	// Plan is filled by the host side once the target is resolved (before
-	// the clone): what the init must apply. Nil when nothing is joined.
-	Plan *JoinPlan
-}
-
-// JoinPlan is what joining resolved to: the kinds joined, and for --join
-// TARGET the identity CMD takes from the target.
-type JoinPlan struct {
-	Kinds []Namespace // joined, in setns order: user first, mnt last
-	// Identity is set for --join TARGET: CMD runs as the target does.
-	Identity *Identity
-}
-
-// Identity is a process's user, groups, capabilities and environment, as
-// CMD of a joined run takes them over. IDs are as seen inside the target's
-// user namespace; Groups as seen by nsexec (they are set before joining).
-type Identity struct {
-	UID, GID               uint32
-	Groups                 []uint32
-	CapInh, CapPrm, CapEff uint64
-	CapBnd                 uint64
-	NoNewPrivs             bool
-	Env                    []string
-	RootAndCwd             bool // the init enters the target's root and cwd
-}
-
-// Joins reports whether the run joins a namespace of kind ns (known for
-// --join TARGET only once the host side resolved it).
-func (j *Join) Joins(ns Namespace) bool {
-	if j.Plan != nil {
-		for _, k := range j.Plan.Kinds {
-			if k == ns {
-				return true
-			}
-		}
-		return false
-	}
-	return j.From[ns] != ""
 }
 
 // Joining reports whether the run joins anything.
@@ -72,47 +32,6 @@ func (j *Join) Joining() bool { return j.Target != "" || len(j.From) > 0 }
 // Manages reports whether the command line is a management request
 // (--list, --unpersist) that runs no command.
 func (j *Join) Manages() bool { return j.List || len(j.Unpersist) > 0 }
-
-// EarlyNew are the namespaces the init creates itself, right after joining
-// and before the host side attaches to it: all new ones when a user
-// namespace is joined (a clone before the join would make them owned by
-// the wrong user namespace), and a new time or cgroup namespace that is
-// persisted (the host side binds it, so it must exist by then; a persisted
-// cgroup namespace is then rooted at nsexec's cgroup, not the run's).
-func (s *Spec) EarlyNew() []Namespace {
-	var out []Namespace
-	for _, ns := range s.Kinds() {
-		persisted := s.Join.Persist[ns] != ""
-		if ns == Cgroup && !persisted {
-			continue // made after the init joined the run's cgroup (init.c)
-		}
-		if s.Join.Joins(User) || ((ns == Time || ns == Cgroup) && persisted) {
-			out = append(out, ns)
-		}
-	}
-	return out
-}
-
-// CMDDepth is how many first-child steps lead from the process nsexec
-// cloned to CMD's: one for the init's relay when a new PID namespace is made
-// after joining a user namespace, one more when the init forks CMD.
-func (s *Spec) CMDDepth() int {
-	depth := 0
-	if s.Join.Joins(User) && s.Has(PID) {
-		depth++
-	}
-	if s.Forks() {
-		depth++
-	}
-	return depth
-}
-
-// Forks reports whether the init forks CMD and stays as its parent: as PID
-// 1 of a new PID namespace, and when a PID namespace is joined (setns moves
-// only children into it).
-func (s *Spec) Forks() bool {
-	return (s.Has(PID) && !s.AsPID1) || s.Join.Joins(PID)
-}
 
 // ValidName reports whether name can name an instance: it becomes a file
 // name, and it must not read as a PID where --join takes either.
@@ -233,12 +152,4 @@ func FlagName(ns Namespace) string {
 		return "mount"
 	}
 	return string(ns)
-}
-
-// JoinedString names the joined kinds for traces and --list.
-func (j *Join) JoinedString() string {
-	if j.Plan == nil {
-		return ""
-	}
-	return strings.TrimSpace(KindsString(j.Plan.Kinds))
 }

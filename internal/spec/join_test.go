@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -66,52 +65,6 @@ func TestJoinChecks(t *testing.T) {
 			}
 			if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 				t.Fatalf("got %v, want an error containing %q", err, tt.want)
-			}
-		})
-	}
-}
-
-// How the init is set up follows from what is joined: after a joined user
-// namespace everything new is made by the init itself, a new PID namespace
-// through a relay; a joined PID namespace needs a fork.
-func TestJoinPlanConsequences(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(*Spec)
-		early []Namespace
-		depth int
-		forks bool
-	}{
-		{"plain -p", func(s *Spec) { s.New[PID] = true }, nil, 1, true},
-		{"-n", func(s *Spec) { s.New[Net] = true }, nil, 0, false},
-		{"joined pid", func(s *Spec) { s.Join.Plan = &JoinPlan{Kinds: []Namespace{PID, Mount}} }, nil, 1, true},
-		{"joined user, new pid+mnt", func(s *Spec) {
-			s.New[PID] = true
-			s.Join.Plan = &JoinPlan{Kinds: []Namespace{User, Net}}
-		}, []Namespace{Mount, PID}, 2, true},
-		{"joined user, new pid as pid 1", func(s *Spec) {
-			s.New[PID], s.AsPID1 = true, true
-			s.Join.Plan = &JoinPlan{Kinds: []Namespace{User}}
-		}, []Namespace{Mount, PID}, 1, false},
-		{"persisted time", func(s *Spec) {
-			s.New[Time], s.New[Net] = true, true
-			s.Join.Persist = map[Namespace]string{Time: "/t"}
-		}, []Namespace{Time}, 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := New()
-			s.Args = []string{"true"}
-			tt.setup(s)
-			s.Normalize()
-			if got := s.EarlyNew(); !reflect.DeepEqual(got, tt.early) {
-				t.Errorf("EarlyNew = %v, want %v", got, tt.early)
-			}
-			if got := s.CMDDepth(); got != tt.depth {
-				t.Errorf("CMDDepth = %d, want %d", got, tt.depth)
-			}
-			if got := s.Forks(); got != tt.forks {
-				t.Errorf("Forks = %v, want %v", got, tt.forks)
 			}
 		})
 	}

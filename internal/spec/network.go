@@ -46,11 +46,6 @@ type Network struct {
 	// Cleanup removes the bridge and its NAT rules instead of running a
 	// command (--network-cleanup).
 	Cleanup bool
-
-	// HostsFile and ResolvFile are the bridge's shared /etc/hosts and
-	// /etc/resolv.conf, filled in by the host side once it has prepared
-	// them; the init binds them read-only over /etc.
-	HostsFile, ResolvFile string
 }
 
 // PortMap is one --publish: traffic to HostIP:HostPort (any local address

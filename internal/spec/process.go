@@ -21,10 +21,6 @@ type Process struct {
 	// Tty gives CMD a new pseudo-terminal (-t), which nsexec relays to its
 	// own terminal.
 	Tty bool
-	// TtySize is the window size the pseudo-terminal starts with (rows,
-	// columns, x and y pixels): the host side fills it in before the init
-	// starts, from nsexec's terminal; zero when it has none.
-	TtySize [4]uint16
 }
 
 // NewSession reports whether CMD starts a session of its own, away from the

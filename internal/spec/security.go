@@ -21,10 +21,6 @@ type Security struct {
 	// profile file, or SeccompUnconfined or "" for none. A joined command
 	// with none runs under its target's filter.
 	Seccomp string
-
-	// Confinement is what the init applies, computed by the engine from
-	// the fields above before anything of the run is created.
-	Confinement *Confinement
 }
 
 // The profiles Security.Seccomp names by a word rather than a file.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"nsexec/internal/initproc"
+	"nsexec/internal/plan"
 	"nsexec/internal/security"
 	"nsexec/internal/spec"
 )
@@ -17,22 +18,22 @@ import (
 // of issue 9 among them: what the Go side encodes, the C side must read.
 func configs(t testing.TB) map[string][]byte {
 	out := map[string][]byte{}
-	add := func(name string, setup func(s *spec.Spec)) {
-		s := spec.New()
+	add := func(name string, setup func(s *plan.Plan)) {
+		s := plan.New(spec.New())
 		s.Args = []string{"true"}
 		setup(s)
 		s.Normalize()
 		out[name] = initproc.Config(s, 42)
 	}
-	add("seed -npu", func(s *spec.Spec) { s.New[spec.Net], s.New[spec.PID], s.Hostname = true, true, "h" })
-	add("rootfs", func(s *spec.Spec) { s.Rootfs.Dir = "/r" })
-	add("time", func(s *spec.Spec) { s.MonotonicOffset, s.BoottimeOffset = -5, 1<<40 })
-	add("large environment", func(s *spec.Spec) {
+	add("seed -npu", func(s *plan.Plan) { s.New[spec.Net], s.New[spec.PID], s.Hostname = true, true, "h" })
+	add("rootfs", func(s *plan.Plan) { s.Rootfs.Dir = "/r" })
+	add("time", func(s *plan.Plan) { s.MonotonicOffset, s.BoottimeOffset = -5, 1<<40 })
+	add("large environment", func(s *plan.Plan) {
 		for i := range 400 {
 			s.Process.Env = append(s.Process.Env, fmt.Sprintf("V%d=%s", i, strings.Repeat("x", 1000)))
 		}
 	})
-	add("2000 binds", func(s *spec.Spec) {
+	add("2000 binds", func(s *plan.Plan) {
 		s.Rootfs.Dir = "/r"
 		for i := range 2000 {
 			s.Rootfs.Mounts = append(s.Rootfs.Mounts, spec.UserMount{Kind: spec.MountBind, Src: fmt.Sprintf("/s%d", i), Dst: fmt.Sprintf("/d%d", i)})
@@ -43,13 +44,13 @@ func configs(t testing.TB) map[string][]byte {
 		t.Fatal(err)
 	}
 	prog := security.Program(conf.Filter, "amd64")
-	add("seccomp program", func(s *spec.Spec) {
+	add("seccomp program", func(s *plan.Plan) {
 		c := *conf
 		c.Filter = &security.Filter{Program: bytes.Repeat(prog, 8), Len: 8 * len(prog) / 8}
-		s.Security.Confinement = &c
+		s.Confinement = &c
 	})
-	add("join", func(s *spec.Spec) {
-		s.Join.Plan = &spec.JoinPlan{Identity: &spec.Identity{UID: 7, CapBnd: 1 << 40, Env: []string{"A=b"}}}
+	add("join", func(s *plan.Plan) {
+		s.Joined = &plan.Joined{Identity: &plan.Identity{UID: 7, CapBnd: 1 << 40, Env: []string{"A=b"}}}
 	})
 	return out
 }
