@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nsexec/internal/linux"
+	"nsexec/internal/procfs"
 )
 
 // Cgroup is the cgroup of one run: a directory in each hierarchy it uses.
@@ -519,6 +520,10 @@ func removeStale(hs []hierarchy, parent string) (int, error) {
 			if err != nil {
 				continue // alive, or gone meanwhile
 			}
+			if ownerAlive(dir) {
+				unix.Close(fd) // unsupervised, but its init lives
+				continue
+			}
 			if err := removeRun([]string{dir}, v2); err != nil {
 				errs = append(errs, err)
 			} else {
@@ -651,4 +656,36 @@ func Remove(r Record) error {
 		}
 	}
 	return removeRun(r.Dirs, r.V2)
+}
+
+// ownerXattr names, on each directory of a run's cgroup, the process whose
+// life is the run's: its init, PID and start time.
+const ownerXattr = "trusted.nsexec.owner"
+
+// Own records pid, started at start, as the run's owner: a cgroup whose
+// lock is free (no nsexec supervises it any more) is stale only once its
+// owner is gone too, as an OCI container's is after create.
+func (cg *Cgroup) Own(pid int, start uint64) error {
+	v := []byte(strconv.Itoa(pid) + " " + strconv.FormatUint(start, 10))
+	for _, d := range cg.Dirs {
+		if err := unix.Setxattr(d, ownerXattr, v, 0); err != nil {
+			return fmt.Errorf("cgroup: record the owner of %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// ownerAlive reports whether the owner recorded on dir still runs.
+func ownerAlive(dir string) bool {
+	buf := make([]byte, 64)
+	n, err := unix.Getxattr(dir, ownerXattr, buf)
+	if err != nil {
+		return false
+	}
+	var pid int
+	var start uint64
+	if _, err := fmt.Sscan(string(buf[:n]), &pid, &start); err != nil {
+		return false
+	}
+	return procfs.Alive(pid, start)
 }

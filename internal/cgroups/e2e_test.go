@@ -388,3 +388,47 @@ func TestDefaultParentConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10: a run's cgroup lives as long as its owner (its init), not only
+// while its nsexec holds the lock: with the lock free and the owner alive,
+// clean-up leaves it; once the owner is gone, it removes it.
+func TestCgroupLivesWithItsOwner(t *testing.T) {
+	testutil.RequireRoot(t)
+	parent := testutil.CgroupParent(t)
+	owner := exec.Command("sleep", "60")
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Process.Kill(); owner.Wait() })
+	cg, err := cgroups.Create(parent, cgroups.Resources{PidsMax: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", owner.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(data)[strings.LastIndexByte(string(data), ')')+1:])
+	start, _ := strconv.ParseUint(f[19], 10, 64)
+	if err := cg.Own(owner.Process.Pid, start); err != nil {
+		t.Fatal(err)
+	}
+	dirs := cg.Dirs
+	cg.DropLocks() // nothing supervises it any more
+	if n, err := cgroups.Cleanup(parent); err != nil || n != 0 {
+		t.Fatalf("Cleanup with its owner alive: removed %d, %v", n, err)
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("the cgroup of a live owner went: %v", err)
+		}
+	}
+	owner.Process.Kill()
+	owner.Wait()
+	if n, err := cgroups.Cleanup(parent); err != nil || n != 1 {
+		t.Fatalf("Cleanup once its owner is gone: removed %d, %v", n, err)
+	}
+	if left := testutil.RunCgroups(t, parent); len(left) > 0 {
+		t.Errorf("left: %v", left)
+	}
+}

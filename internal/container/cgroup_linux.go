@@ -10,6 +10,7 @@ import (
 	"nsexec/internal/cgroups"
 	"nsexec/internal/initproc"
 	"nsexec/internal/plan"
+	"nsexec/internal/procfs"
 	"nsexec/internal/state"
 	"nsexec/internal/trace"
 )
@@ -108,12 +109,20 @@ func (p *cgroupPart) InitInputs(firstFD int, early *initproc.Early) []*os.File {
 }
 
 func (p *cgroupPart) Attach(pid int, tr *trace.Tracer) error {
+	if p.cg == nil {
+		return nil
+	}
+	// The run's cgroup lives as long as its init, supervised or not.
+	st, err := procfs.ReadStat(pid)
+	if err == nil {
+		err = p.cg.Own(pid, st.Start)
+	}
+	if err != nil {
+		return &Error{Code: 125, Err: err}
+	}
 	if len(p.tasks) > 0 {
 		closeAll(p.tasks) // the init has its copies
 		p.tasks = nil
-		return nil
-	}
-	if p.cg == nil {
 		return nil
 	}
 	moved, err := p.cg.Attach(pid)
