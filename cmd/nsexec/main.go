@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"nsexec/internal/container"
+	"nsexec/internal/spec"
 	"nsexec/internal/trace"
 )
 
@@ -38,13 +40,9 @@ func main() {
 		code, err = container.Run(s, tr)
 	}
 	if err != nil {
+		fmt.Fprintf(os.Stderr, "nsexec: %s\n", engineMessage(s, err))
 		var ce *container.Error
-		if errors.As(err, &ce) && ce.Field != "" {
-			fmt.Fprintf(os.Stderr, "nsexec: %s\n", ce.Worded(flagOf))
-		} else {
-			fmt.Fprintf(os.Stderr, "nsexec: %v\n", err)
-		}
-		if ce != nil {
+		if errors.As(err, &ce) {
 			os.Exit(ce.Code)
 		}
 		os.Exit(125)
@@ -52,18 +50,26 @@ func main() {
 	os.Exit(code)
 }
 
-// fieldFlags name the spec fields of the engine's errors as nsexec's
-// options do.
-var fieldFlags = map[string]string{
-	"process.cwd":      "--chdir",
-	"process.env":      "--env",
-	"process.tty":      "--tty",
-	"security.cap_add": "--cap-add",
-}
-
-func flagOf(field string) string {
-	if f, ok := fieldFlags[field]; ok {
+// engineWord words the fields of the engine's errors as nsexec's options,
+// as it does the spec's (words.go); a field with no option keeps its path.
+func engineWord(s *spec.Spec) func(string) string {
+	word := optionWord(s)
+	return func(f string) string {
+		if w := word(spec.Field(f)); w != "" {
+			return w
+		}
 		return f
 	}
-	return field
+}
+
+// engineMessage is err with the field an engine's error is about named as
+// nsexec's option (the first such error in its chain).
+func engineMessage(s *spec.Spec, err error) string {
+	msg := err.Error()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ce, ok := e.(*container.Error); ok && ce.Field != "" {
+			return strings.Replace(msg, ce.Error(), ce.Worded(engineWord(s)), 1)
+		}
+	}
+	return msg
 }

@@ -19,6 +19,7 @@ var optionOf = map[spec.Field]string{
 	"rootfs.mounts":       "mount options",
 	"process.dir":         "--chdir",
 	"process.env":         "--env",
+	"process.tty":         "--tty",
 	"security.capAdd":     "--cap-add",
 	"security.capDrop":    "--cap-drop",
 	"limits.memory":       "--memory",
@@ -30,17 +31,20 @@ var optionOf = map[spec.Field]string{
 	"limits.pidsLimit":    "--pids-limit",
 	"limits.devices":      "--devices",
 	"limits.cgroupParent": "--cgroup-parent",
+	"limits.rlimits":      "--rlimit",
 	"network.mode":        "--network",
 	"network.bridge":      "--bridge",
 	"network.subnet":      "--subnet",
 	"network.subnet6":     "--subnet6",
 	"network.ip":          "--ip",
 	"network.publish":     "--publish",
+	"network.cleanup":     "--network-cleanup",
 	"join.target":         "--join",
 	"join.name":           "--name",
 	"join.list":           "--list",
 	"join.json":           "--json",
 	"join.unpersist":      "--unpersist",
+	"join.persist":        "--persist-KIND",
 }
 
 // shortOf is the option that creates each kind of namespace.

@@ -2,7 +2,10 @@ package container
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+
+	"nsexec/internal/spec"
 )
 
 // Error is a failed run with the exit status that reports it: 125 for
@@ -36,4 +39,22 @@ func initFailure(code int, msg string) *Error {
 		}
 	}
 	return &Error{Code: code, Err: errors.New(msg)}
+}
+
+// fieldError is a failure about a field of the spec: the message follows
+// the field's name ("join.target web: no running instance"), which each
+// front end words its own way (--join). It keeps the exit status of an
+// *Error it wraps.
+func fieldError(field spec.Field, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	code := 125
+	var inner *Error
+	if errors.As(err, &inner) {
+		code = inner.Code
+	}
+	sep := " " // "join.target web: ...", "process.tty: ..."
+	if strings.HasPrefix(err.Error(), ":") {
+		sep = ""
+	}
+	return &Error{Code: code, Field: string(field), Err: fmt.Errorf("%s%w", sep, err)}
 }

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"time"
@@ -35,11 +34,11 @@ type instancePart struct {
 func (p *instancePart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	dir, err := state.DefaultDir()
 	if err != nil {
-		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
+		return fieldError("join.name", "%s: %w", s.Join.Name, err)
 	}
 	self, err := procfs.ReadStat(os.Getpid())
 	if err != nil {
-		return fmt.Errorf("--name %s: %w", s.Join.Name, err)
+		return fieldError("join.name", "%s: %w", s.Join.Name, err)
 	}
 	p.s, p.store = s, state.Open(dir)
 	p.rec = state.Record{
@@ -53,7 +52,7 @@ func (p *instancePart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 		p.rec.Seccomp = &state.Filter{Flags: c.Filter.Flags, Program: security.Program(c.Filter, runtime.GOARCH)}
 	}
 	if err := p.store.Reserve(p.rec); err != nil {
-		return fmt.Errorf("--name: %w", err)
+		return fieldError("join.name", ": %w", err)
 	}
 	p.reserved = true
 	return nil
@@ -62,11 +61,11 @@ func (p *instancePart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 func (p *instancePart) Attach(pid int, tr *trace.Tracer) error {
 	st, err := procfs.ReadStat(pid)
 	if err != nil {
-		return fmt.Errorf("--name %s: init: %w", p.rec.Name, err)
+		return fieldError("join.name", "%s: init: %w", p.rec.Name, err)
 	}
 	p.rec.PID, p.rec.PIDStart, p.rec.CMDDepth = pid, st.Start, p.s.CMDDepth()
 	if err := p.store.Update(p.rec); err != nil {
-		return fmt.Errorf("--name: %w", err)
+		return fieldError("join.name", ": %w", err)
 	}
 	tr.Step("instance: %s recorded in %s", p.rec.Name, p.store.Dir)
 	return nil
@@ -90,7 +89,7 @@ func kindNames(kinds []spec.Namespace) []string {
 func (p *instancePart) KeepUndo(steps []state.UndoStep) error {
 	p.rec.Undo = steps
 	if err := p.store.Update(p.rec); err != nil {
-		return fmt.Errorf("--name: %w", err)
+		return fieldError("join.name", ": %w", err)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func (p *joinPart) Prepare(s *plan.Plan, tr *trace.Tracer) (err error) {
 	if target > 0 {
 		st, err := procfs.ReadStat(target)
 		if err != nil {
-			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
+			return fieldError("join.target", "%s: %w", s.Join.Target, err)
 		}
 		starts[target] = st.Start
 	}
@@ -62,11 +62,11 @@ func (p *joinPart) Prepare(s *plan.Plan, tr *trace.Tracer) (err error) {
 		if s.New[ns] {
 			continue
 		}
-		ref, what := nsenter.Ref{PID: target}, "--join "+s.Join.Target
+		ref, field, arg := nsenter.Ref{PID: target}, spec.Field("join.target"), s.Join.Target
 		if v := s.Join.From[ns]; v != "" {
-			what = fmt.Sprintf("--join-%s %s", spec.FlagName(ns), v)
+			field, arg = spec.JoinField(ns), v
 			if ref, err = nsenter.ParseRef(v); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
+				return fieldError(field, "%s: %w", arg, err)
 			}
 			if ref.PID > 0 {
 				if st, err := procfs.ReadStat(ref.PID); err == nil {
@@ -78,12 +78,12 @@ func (p *joinPart) Prepare(s *plan.Plan, tr *trace.Tracer) (err error) {
 		}
 		f, err := nsenter.Open(ns, ref)
 		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
+			return fieldError(field, "%s: %w", arg, err)
 		}
 		if ours, err := nsenter.Ours(f, ns); ours || err != nil {
 			f.Close() // joining our own namespace changes nothing
 			if err != nil {
-				return fmt.Errorf("%s: %w", what, err)
+				return fieldError(field, "%s: %w", arg, err)
 			}
 			continue
 		}
@@ -93,10 +93,10 @@ func (p *joinPart) Prepare(s *plan.Plan, tr *trace.Tracer) (err error) {
 	s.Joined = joined
 	if target > 0 {
 		if err := p.identity(s, target); err != nil {
-			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
+			return fieldError("join.target", "%s: %w", s.Join.Target, err)
 		}
 		if err := p.confinement(s, target, rec); err != nil {
-			return fmt.Errorf("--join %s: %w", s.Join.Target, err)
+			return fieldError("join.target", "%s: %w", s.Join.Target, err)
 		}
 	}
 	// Everything came from the processes that were there at the start: a
@@ -268,7 +268,7 @@ func resolveTarget(target string) (int, *state.Record, error) {
 	dir, dirErr := state.DefaultDir()
 	if pid, err := strconv.Atoi(target); err == nil {
 		if pid <= 0 {
-			return 0, nil, fmt.Errorf("--join %s: not a PID", target)
+			return 0, nil, fieldError("join.target", "%s: not a PID", target)
 		}
 		// Only an nsexec init can be an instance's: do not read the
 		// records for any other process.
@@ -280,17 +280,17 @@ func resolveTarget(target string) (int, *state.Record, error) {
 		return pid, nil, nil
 	}
 	if err := spec.ValidName(target); err != nil {
-		return 0, nil, fmt.Errorf("--join: %w", err)
+		return 0, nil, fieldError("join.target", ": %w", err)
 	}
 	if dirErr != nil {
-		return 0, nil, fmt.Errorf("--join %s: %w", target, dirErr)
+		return 0, nil, fieldError("join.target", "%s: %w", target, dirErr)
 	}
 	r, err := state.Open(dir).Get(target)
 	if errors.Is(err, state.ErrNotFound) {
-		return 0, nil, fmt.Errorf("--join %s: no running instance named %s (nsexec --list shows them)", target, target)
+		return 0, nil, fieldError("join.target", "%s: no running instance named %s (nsexec --list shows them)", target, target)
 	}
 	if err != nil {
-		return 0, nil, fmt.Errorf("--join %s: %w", target, err)
+		return 0, nil, fieldError("join.target", "%s: %w", target, err)
 	}
 	return cmdOf(target, r)
 }
@@ -300,11 +300,11 @@ func resolveTarget(target string) (int, *state.Record, error) {
 // confinement are not CMD's.
 func cmdOf(target string, r state.Record) (int, *state.Record, error) {
 	if r.PID == 0 {
-		return 0, nil, fmt.Errorf("--join %s: instance %s is still starting; try again", target, r.Name)
+		return 0, nil, fieldError("join.target", "%s: instance %s is still starting; try again", target, r.Name)
 	}
 	pid, err := procfs.Descend(r.PID, r.CMDDepth)
 	if err != nil {
-		return 0, nil, fmt.Errorf("--join %s: instance %s: %w", target, r.Name, err)
+		return 0, nil, fieldError("join.target", "%s: instance %s: %w", target, r.Name, err)
 	}
 	return pid, &r, nil
 }

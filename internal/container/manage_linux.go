@@ -3,7 +3,6 @@ package container
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 
 	"nsexec/internal/nsenter"
@@ -20,7 +19,7 @@ func manage(s *spec.Spec) (int, error) {
 	var errs []error
 	for _, file := range s.Join.Unpersist {
 		if err := nsenter.Unpersist(file); err != nil {
-			errs = append(errs, fmt.Errorf("--unpersist %w", err))
+			errs = append(errs, fieldError("join.unpersist", "%w", err))
 		}
 	}
 	return 0, errors.Join(errs...)
@@ -31,11 +30,11 @@ func manage(s *spec.Spec) (int, error) {
 func list(asJSON bool) error {
 	dir, err := state.DefaultDir()
 	if err != nil {
-		return fmt.Errorf("--list: %w", err)
+		return fieldError("join.list", ": %w", err)
 	}
 	recs, err := state.Open(dir).List()
 	if err != nil {
-		return fmt.Errorf("--list: %w", err)
+		return fieldError("join.list", ": %w", err)
 	}
 	entries := state.Entries(recs)
 	if asJSON {

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -25,11 +24,11 @@ func newBridgeNet(s *plan.Plan) hostPart {
 	return &bridgeNet{}
 }
 
-var errNeedRoot = errors.New("--network bridge needs root: the bridge, the veth and the NAT rules are made on the host; use -n for a namespace with lo only")
+var errNeedRoot = fieldError("network.mode", "bridge needs root: the bridge, the veth and the NAT rules are made on the host; a new network namespace with lo only does not")
 
 func (b *bridgeNet) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	if os.Geteuid() != 0 {
-		return &Error{Code: 125, Err: errNeedRoot}
+		return errNeedRoot
 	}
 	cfg := netConfig(s)
 	if tr.Enabled() {
@@ -94,7 +93,7 @@ func ipv6Enabled() bool {
 // and its leases, and refuses while runs still use it.
 func NetworkCleanup(s *spec.Spec) error {
 	if os.Geteuid() != 0 {
-		return &Error{Code: 125, Err: errors.New("--network-cleanup needs root")}
+		return fieldError("network.cleanup", "needs root")
 	}
 	if err := network.Cleanup(bridgeName(s)); err != nil {
 		return &Error{Code: 125, Err: fmt.Errorf("network cleanup: %w", err)}

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,7 +33,7 @@ type persisted struct {
 
 func (p *persistPart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	if os.Geteuid() != 0 {
-		return errors.New("--persist-*: persisting a namespace is a bind mount on the host, which needs root")
+		return fieldError("join.persist", ": persisting a namespace is a bind mount on the host, which needs root")
 	}
 	for _, ns := range spec.AllNamespaces {
 		file := s.Join.Persist[ns]
@@ -47,7 +46,7 @@ func (p *persistPart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 		}
 		if err != nil {
 			p.Undo() // a part whose Prepare fails is not undone: remove what was made
-			return fmt.Errorf("--persist-%s %s: %w", spec.FlagName(ns), file, err)
+			return fieldError(spec.PersistField(ns), "%s: %w", file, err)
 		}
 		p.files = append(p.files, persisted{ns, abs})
 	}
@@ -60,7 +59,7 @@ func (p *persistPart) Attach(pid int, tr *trace.Tracer) error {
 	for _, f := range p.files {
 		src := fmt.Sprintf("/proc/%d/ns/%s", pid, nsenter.ForChildren(f.ns))
 		if err := nsenter.Bind(src, f.file); err != nil {
-			return fmt.Errorf("--persist-%s: %w", spec.FlagName(f.ns), err)
+			return fieldError(spec.PersistField(f.ns), ": %w", err)
 		}
 		tr.Step("persist: %s namespace bound to %s", f.ns, f.file)
 	}

@@ -44,7 +44,7 @@ func (p rlimitPart) Attach(pid int, tr *trace.Tracer) error {
 	for _, l := range p.limits {
 		res, ok := rlimitResource(l.Name)
 		if !ok {
-			return &Error{Code: 125, Err: fmt.Errorf("--rlimit %s: unknown limit", l.Name)}
+			return fieldError("limits.rlimits", "%s: unknown limit", l.Name)
 		}
 		want := unix.Rlimit{Cur: l.Soft, Max: l.Hard}
 		if err := unix.Prlimit(pid, res, &want, nil); err != nil {

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -62,7 +61,7 @@ func (t *terminal) size() [4]uint16 {
 func (t *terminal) start(sock *os.File) error {
 	master, msg, err := receiveTerminal(sock)
 	if err != nil {
-		return &Error{Code: 125, Err: fmt.Errorf("--tty: receive the terminal from init: %w", err)}
+		return fieldError("process.tty", ": receive the terminal from init: %w", err)
 	}
 	if master == nil {
 		if e := parseInitError(msg); e != nil {
@@ -75,7 +74,7 @@ func (t *terminal) start(sock *os.File) error {
 		if t.saved, err = term.MakeRaw(0); err != nil {
 			master.Close()
 			t.master = nil
-			return &Error{Code: 125, Err: fmt.Errorf("--tty: put the terminal in raw mode: %w", err)}
+			return fieldError("process.tty", ": put the terminal in raw mode: %w", err)
 		}
 	}
 	t.outDone = make(chan struct{})

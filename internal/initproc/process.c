@@ -110,13 +110,13 @@ static void set_ids(void)
 static void enter_cwd(void)
 {
 	if (chdir(cwd) < 0)
-		fail(125, "@process.cwd %s: %s", cwd, strerror(errno));
+		fail(125, "@process.dir %s: %s", cwd, strerror(errno));
 	char buf[PATH_MAX];
 	long n = syscall(SYS_getcwd, buf, sizeof buf);
 	if (n < 0)
-		fail(125, "@process.cwd %s: check it: %s", cwd, strerror(errno));
+		fail(125, "@process.dir %s: check it: %s", cwd, strerror(errno));
 	if (buf[0] != '/')
-		fail(125, "@process.cwd %s: outside the root", cwd);
+		fail(125, "@process.dir %s: outside the root", cwd);
 }
 
 void process_before_exec(void)

@@ -162,7 +162,7 @@ static void set_caps(void)
 	unsigned long long lack = sec.required & ~perm;
 	if (lack) {
 		int c = __builtin_ctzll(lack);
-		fail(125, "@security.cap_add CAP_%s: nsexec does not hold it, so it cannot "
+		fail(125, "@security.capAdd CAP_%s: nsexec does not hold it, so it cannot "
 			  "give it (its own bounding set lacks it)", cap_name(c));
 	}
 	int root = geteuid() == 0;

@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"nsexec/internal/testutil"
 )
 
 func TestProcess(t *testing.T) {
@@ -45,10 +43,13 @@ func TestProcess(t *testing.T) {
 	t.Cleanup(func() { syscall.Kill(grandchild, syscall.SIGKILL) })
 	// Found right after its fork, it may not have executed sleep yet.
 	var data []byte
-	if !testutil.WaitFor(5*time.Second, func() bool {
-		data, _ = os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", grandchild))
-		return strings.HasPrefix(string(data), "sleep")
-	}) {
+	// (testutil.WaitFor's package imports this one: a loop of its own.)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if data, _ = os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", grandchild)); strings.HasPrefix(string(data), "sleep") {
+			break
+		}
+	}
+	if !strings.HasPrefix(string(data), "sleep") {
 		t.Errorf("grandchild %d is %q, want sleep", grandchild, data)
 	}
 	if _, err := Descend(grandchild, 1); err == nil || !strings.Contains(err.Error(), "has not started") {
