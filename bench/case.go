@@ -21,6 +21,10 @@ type Case struct {
 	// started and of its first child (the namespace's PID 1) is read. The
 	// commands must keep CMD running for a while (e.g. sleep 2).
 	MemoryOf string
+	// Throughput, when set, makes the case a throughput line: each command
+	// runs that many times in a row, and that many times spread over 4
+	// workers; the rates are printed.
+	Throughput int
 }
 
 var cases []Case

@@ -30,6 +30,16 @@
 // shown: nsexec's init is "exe" (it is /proc/self/exe re-executed); with
 // unshare --fork, PID 1 is CMD itself (no init), so its memory is sleep's.
 //
+// Phases (timing cases): where nsexec's time goes, from `-v` runs of its
+// command: each phase of the trace (parse, exeseal, cgroup, clone, init,
+// mount, exec...) at the median time from nsexec's start at which it ended,
+// and "end", the median wall time of those runs (see steps.go).
+//
+// Throughput table (cases with Throughput, e.g. throughput-npu): how many
+// runs per second each command completes, one after another and 4 at a
+// time; ours/peer there is nsexec's rate divided by the peer's (above 1.00x
+// nsexec does more).
+//
 // The command lines of each case follow the tables. Flags: -n runs per
 // command, -budget time per case, -total time shared by all cases,
 // -filter REGEX on case names, -nsexec BINARY, -list.
@@ -143,7 +153,14 @@ func runCase(ctx context.Context, c Case, cmds []command, opt timingOptions, dev
 		rep.addMemory(c.Name, measureMemory(cmds, c.MemoryOf, devnull))
 		return nil
 	}
+	if c.Throughput > 0 {
+		rep.addThroughput(c.Name, measureThroughput(ctx, cmds, c.Throughput, devnull))
+		return nil
+	}
 	rep.addTimings(c.Name, timeCase(ctx, cmds, opt, devnull))
+	if c.Throughput == 0 {
+		rep.addPhases(c.Name, tracePhases(cmds[0], devnull))
+	}
 	return nil
 }
 

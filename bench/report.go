@@ -12,6 +12,8 @@ import (
 type report struct {
 	timings  []caseTimings
 	memories []caseMemories
+	phases   []casePhases
+	rates    []caseRates
 	failures []string
 	commands []string
 }
@@ -34,6 +36,26 @@ func (r *report) addTimings(name string, res []timing) {
 				name, t.tool, t.failures, t.why))
 		}
 	}
+}
+
+type casePhases struct {
+	name   string
+	phases []phase
+}
+
+type caseRates struct {
+	name string
+	res  []rates
+}
+
+func (r *report) addPhases(name string, ps []phase) {
+	if len(ps) > 0 {
+		r.phases = append(r.phases, casePhases{name, ps})
+	}
+}
+
+func (r *report) addThroughput(name string, res []rates) {
+	r.rates = append(r.rates, caseRates{name, res})
 }
 
 func (r *report) addMemory(name string, res []memory) {
@@ -63,6 +85,20 @@ func (r *report) print(out io.Writer) {
 		fmt.Fprintln(w, "case\tcommand\tparent\tRSS kB\tPSS kB\tPID 1\tRSS kB\tPSS kB")
 		for _, cm := range r.memories {
 			printMemories(w, cm)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(r.rates) > 0 {
+		fmt.Fprintln(w, "case\tcommand\truns/s in a row\tours/peer\truns/s 4 at a time\tours/peer")
+		for _, cr := range r.rates {
+			printRates(w, cr)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(r.phases) > 0 {
+		fmt.Fprintln(w, "case\twhere nsexec's time goes (ms from its start, medians of -v runs)")
+		for _, cp := range r.phases {
+			fmt.Fprintf(w, "%s\t%s\n", cp.name, phasesString(cp.phases))
 		}
 		fmt.Fprintln(w)
 	}
@@ -125,4 +161,26 @@ func printMemories(w io.Writer, cm caseMemories) {
 // oneLine keeps a failure on its table row (tabs would split it).
 func oneLine(s string) string {
 	return strings.NewReplacer("\t", " ", "\n", " ").Replace(s)
+}
+
+func printRates(w io.Writer, cr caseRates) {
+	var ours rates
+	if len(cr.res) > 0 {
+		ours = cr.res[0]
+	}
+	for i, r := range cr.res {
+		name := cr.name
+		if i > 0 {
+			name = ""
+		}
+		if r.failed != "" {
+			fmt.Fprintf(w, "%s\t%s\t-\t\t-\t\tfailed: %s\n", name, r.tool, oneLine(r.failed))
+			continue
+		}
+		seqRatio, parRatio := "", ""
+		if i > 0 && r.seq > 0 && r.par > 0 {
+			seqRatio, parRatio = fmt.Sprintf("%.2fx", ours.seq/r.seq), fmt.Sprintf("%.2fx", ours.par/r.par)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%.0f\t%s\t%.0f\t%s\n", name, r.tool, r.seq, seqRatio, r.par, parRatio)
+	}
 }
