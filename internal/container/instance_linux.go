@@ -42,7 +42,7 @@ func (p *instancePart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	}
 	p.s, p.store = s, state.Open(dir)
 	p.rec = state.Record{
-		Name: s.Join.Name, Parent: os.Getpid(), ParentStart: self.Start,
+		Name: s.Join.Name, Parent: os.Getpid(), ParentStart: self.Start, Supervised: true,
 		Namespaces: kindNames(s.Kinds()), Command: s.Args, Started: time.Now().UTC(),
 	}
 	if s.Joined != nil {

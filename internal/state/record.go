@@ -21,12 +21,14 @@ type Record struct {
 	CMDDepth int `json:"cmd_depth"`
 	// Parent is the nsexec process that started the run: the record's
 	// owner until the init exists, and the one that removes it at the end.
-	Parent      int       `json:"nsexec_pid"`
-	ParentStart uint64    `json:"nsexec_start"`
-	Namespaces  []string  `json:"namespaces"`       // created by the run
-	Joined      []string  `json:"joined,omitempty"` // joined by the run
-	Command     []string  `json:"command"`
-	Started     time.Time `json:"started"`
+	Parent      int    `json:"nsexec_pid"`
+	ParentStart uint64 `json:"nsexec_start"`
+	// Supervised says that the run ends when Parent does.
+	Supervised bool      `json:"supervised,omitempty"`
+	Namespaces []string  `json:"namespaces"`       // created by the run
+	Joined     []string  `json:"joined,omitempty"` // joined by the run
+	Command    []string  `json:"command"`
+	Started    time.Time `json:"started"`
 	// Seccomp is the filter CMD runs under, for --join to put a joined
 	// command under it too; nil: none.
 	Seccomp *Filter `json:"seccomp,omitempty"`
@@ -49,13 +51,16 @@ type Filter struct {
 
 // Live reports whether the instance still runs, given a probe that says
 // whether the process with that PID and start time is alive: its init, once
-// it exists, whoever supervises it (nothing does after an OCI create); the
-// nsexec that is starting it before.
+// it exists (and its nsexec, when that supervises it: the nsexec command
+// line's runs; an OCI container after create has none); the nsexec that is
+// starting it before.
 func (r Record) Live(alive func(pid int, start uint64) bool) bool {
-	if r.PID != 0 {
-		return alive(r.PID, r.PIDStart)
+	if r.PID == 0 {
+		return alive(r.Parent, r.ParentStart)
 	}
-	return alive(r.Parent, r.ParentStart)
+	// A supervised run ends with its nsexec (the init gets SIGKILL then):
+	// it is over at once, even while its init is still dying.
+	return alive(r.PID, r.PIDStart) && (!r.Supervised || alive(r.Parent, r.ParentStart))
 }
 
 // Entry is what --list --json shows of an instance.

@@ -17,8 +17,11 @@ func TestLive(t *testing.T) {
 	}{
 		{"both alive", Record{Parent: 10, ParentStart: 100, PID: 20, PIDStart: 200}, true},
 		{"starting", Record{Parent: 10, ParentStart: 100}, true},
-		// The init's life is the instance's, supervised or not.
-		{"nsexec gone, init alive", Record{Parent: 11, ParentStart: 100, PID: 20, PIDStart: 200}, true},
+		// The init's life is the instance's; a supervised run's ends with
+		// its nsexec too.
+		{"unsupervised, nsexec gone, init alive", Record{Parent: 11, ParentStart: 100, PID: 20, PIDStart: 200}, true},
+		{"supervised, nsexec gone, init alive", Record{Parent: 11, ParentStart: 100, PID: 20, PIDStart: 200, Supervised: true}, false},
+		{"supervised, both alive", Record{Parent: 10, ParentStart: 100, PID: 20, PIDStart: 200, Supervised: true}, true},
 		{"starting, nsexec killed", Record{Parent: 11, ParentStart: 100}, false},
 		{"starting, nsexec PID reused", Record{Parent: 10, ParentStart: 99}, false},
 		{"init gone", Record{Parent: 10, ParentStart: 100, PID: 21, PIDStart: 200}, false},
