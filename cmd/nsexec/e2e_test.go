@@ -455,6 +455,7 @@ func uptime(t *testing.T) float64 {
 func childOf(t *testing.T, pid int) string {
 	t.Helper()
 	var child string
+	self, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	testutil.WaitFor(5*time.Second, func() bool {
 		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 		for _, st := range stats {
@@ -462,7 +463,13 @@ func childOf(t *testing.T, pid int) string {
 			// pid (comm) state ppid ...: comm may hold spaces, so start after ')'.
 			f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
 			if len(f) > 1 && f[1] == strconv.Itoa(pid) {
-				child = filepath.Base(filepath.Dir(st))
+				// nsexec's planner, a fork of the front, has the front's
+				// command line: the init is the other child.
+				dir := filepath.Dir(st)
+				if cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline")); bytes.Equal(cmdline, self) {
+					continue
+				}
+				child = filepath.Base(dir)
 				return true
 			}
 		}

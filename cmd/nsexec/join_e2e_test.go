@@ -141,7 +141,7 @@ func joined(t *testing.T, args []string, script string) (string, int) {
 		if len(kids) == 0 {
 			break
 		}
-		pid, _ = strconv.Atoi(kids[0])
+		pid, _ = strconv.Atoi(kids[len(kids)-1]) // nsexec's planner, if still there, came first
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(out, "ready\n"), "\n"), pid
 }

@@ -37,6 +37,7 @@ func main() {
 	if s.Network.Cleanup {
 		err = container.NetworkCleanup(s)
 	} else {
+		container.FieldWord = engineWord(s)
 		code, err = container.Run(s, tr)
 	}
 	if err != nil {

@@ -41,8 +41,7 @@ func TestUndoFromAnotherProcess(t *testing.T) {
 	if len(rec.Undo) != 1 || rec.Undo[0].Kind != "cgroup" {
 		t.Fatalf("undo steps %+v, want the cgroup's", rec.Undo)
 	}
-	cmd.Process.Kill()
-	cmd.Wait()
+	testutil.KillNsexec(cmd)
 	if !testutil.WaitFor(5*time.Second, func() bool { return len(testutil.ProcessesWith(marker)) == 1 }) {
 		t.Fatalf("after SIGKILL of nsexec: %v", testutil.ProcessesWith(marker))
 	}

@@ -286,13 +286,13 @@ func TestStaleCgroupRemoved(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// nsexec, the init and the inner sh carry the marker.
-			if !testutil.WaitFor(10*time.Second, func() bool { return len(testutil.ProcessesWith(marker)) >= 3 }) {
+			// nsexec (its front and its planner), the init and the inner
+			// sh carry the marker.
+			if !testutil.WaitFor(10*time.Second, func() bool { return len(testutil.ProcessesWith(marker)) >= 4 }) {
 				cmd.Process.Kill()
 				t.Fatal("the run did not start")
 			}
-			cmd.Process.Kill()
-			cmd.Wait()
+			testutil.KillNsexec(cmd)
 			// The init died with nsexec (Pdeathsig); its child did not.
 			if !testutil.WaitFor(5*time.Second, func() bool { return len(testutil.ProcessesWith(marker)) == 1 }) {
 				t.Fatalf("after SIGKILL of nsexec: %v", testutil.ProcessesWith(marker))

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"nsexec/internal/initproc"
 	"nsexec/internal/plan"
 	"nsexec/internal/procfs"
 	"nsexec/internal/security"
@@ -36,13 +37,19 @@ func (p *instancePart) Prepare(s *plan.Plan, tr *trace.Tracer) error {
 	if err != nil {
 		return fieldError("join.name", "%s: %w", s.Join.Name, err)
 	}
-	self, err := procfs.ReadStat(os.Getpid())
+	// The run's supervisor: the process the caller waits on, the front
+	// when there is one (the run ends with it).
+	supervisor := os.Getpid()
+	if fr := initproc.TheFront(); fr != nil {
+		supervisor = fr.PID
+	}
+	self, err := procfs.ReadStat(supervisor)
 	if err != nil {
 		return fieldError("join.name", "%s: %w", s.Join.Name, err)
 	}
 	p.s, p.store = s, state.Open(dir)
 	p.rec = state.Record{
-		Name: s.Join.Name, Parent: os.Getpid(), ParentStart: self.Start, Supervised: true,
+		Name: s.Join.Name, Parent: supervisor, ParentStart: self.Start, Supervised: true,
 		Namespaces: kindNames(s.Kinds()), Command: s.Args, Started: time.Now().UTC(),
 	}
 	if s.Joined != nil {

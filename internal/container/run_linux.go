@@ -92,7 +92,7 @@ func Run(sp *spec.Spec, tr *trace.Tracer) (int, error) {
 	}
 	if err != nil {
 		unix.Kill(pid, unix.SIGKILL)
-		wait(pid)
+		waitGone(pid)
 		if msg := initError(parentEnd); msg != nil {
 			return 0, msg // why the init ended, rather than what it broke here
 		}
@@ -101,13 +101,27 @@ func Run(sp *spec.Spec, tr *trace.Tracer) (int, error) {
 	if tty != nil {
 		if err := tty.start(parentEnd); err != nil {
 			unix.Kill(pid, unix.SIGKILL)
-			wait(pid)
+			waitGone(pid)
 			return 0, err
 		}
 	}
-	go forwardSignals(sigs, pid, !s.NewSession(), tty)
+	fr := initproc.TheFront()
+	if fr == nil {
+		go forwardSignals(sigs, pid, !s.NewSession(), tty)
+	} else {
+		// The front forwards them; here they must only not end the planner.
+		go plannerSignals(sigs, tty)
+		keep := tty != nil || host.lasting()
+		if err := tellFront(fr, pid, !s.NewSession(), tty != nil, keep, parentEnd); err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			return 0, &Error{Code: 125, Err: err}
+		}
+		if !keep {
+			return 0, nil // the front reaps the init and reports how it ended
+		}
+	}
 
-	ws, err := wait(pid)
+	ws, err := waitInit(fr, pid)
 	tty.finish()
 	if msg := initError(parentEnd); msg != nil {
 		return 0, msg
@@ -147,6 +161,23 @@ func startInit(s *plan.Plan, sync *os.File, exe *os.File, host hostSide) (int, *
 		UseCgroupFD: cgroupFD >= 0,
 		CgroupFD:    cgroupFD,
 	}
+	env := append(os.Environ(), initproc.EnvSyncFD+"=3")
+	var frontFD int = -1
+	if fr := initproc.TheFront(); fr != nil {
+		// The init is the front's child: the front reaps it, and the init
+		// dies with the front. It sets that itself, and checks through a
+		// pidfd of the front that the front is still there (Go's Pdeathsig
+		// would take the planner for the parent, and getppid is 0 across
+		// PID namespaces).
+		fd, err := unix.PidfdOpen(fr.PID, 0)
+		if err != nil {
+			return 0, nil, fmt.Errorf("pidfd of nsexec's front: %w", err)
+		}
+		defer unix.Close(fd)
+		attr.Cloneflags |= unix.CLONE_PARENT
+		attr.Pdeathsig = 0
+		frontFD = fd
+	}
 	if s.Has(spec.User) {
 		attr.UidMappings = idMaps(s.UIDMap, os.Getuid())
 		attr.GidMappings = idMaps(s.GIDMap, os.Getgid())
@@ -159,10 +190,14 @@ func startInit(s *plan.Plan, sync *os.File, exe *os.File, host hostSide) (int, *
 	for _, f := range host.initInputs(len(files), early) {
 		files = append(files, f.Fd())
 	}
+	if frontFD >= 0 {
+		env = append(env, initproc.EnvFront+"="+strconv.Itoa(len(files)))
+		files = append(files, uintptr(frontFD))
+	}
 	exeFD := strconv.Itoa(len(files))
 	files = append(files, exe.Fd())
 	pid, err := syscall.ForkExec("/proc/self/fd/"+exeFD, append([]string{initproc.Argv0}, s.Args...), &syscall.ProcAttr{
-		Env:   append(os.Environ(), initproc.EnvSyncFD+"=3", initproc.EnvExeFD+"="+exeFD),
+		Env:   append(env, initproc.EnvExeFD+"="+exeFD),
 		Files: files,
 		Sys:   attr,
 	})

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -380,9 +381,24 @@ __attribute__((constructor)) static void nsexec_init(int argc, char **argv, char
 {
 	(void)envp;
 	const char *fd = getenv("_NSEXEC_INIT");
-	if (!fd)
-		return; // an ordinary nsexec start: on to the Go runtime
+	if (!fd) {
+		front(argc > 0 ? argv[0] : ""); // an nsexec start: the front stays in C
+		return;                          // the planner: on to the Go runtime
+	}
 	sync_fd = atoi(fd);
+	// Die with the front, nsexec's process the caller waits on, which is
+	// the init's parent (the planner cloned it with CLONE_PARENT): if it is
+	// gone already, nothing must start.
+	const char *front_fd = getenv("_NSEXEC_FRONT");
+	if (front_fd) {
+		int pidfd = atoi(front_fd);
+		struct pollfd p = {pidfd, POLLIN, 0};
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (poll(&p, 1, 0) != 0)
+			_exit(125); // the front ended before the signal was set
+		close(pidfd);
+		unsetenv("_NSEXEC_FRONT");
+	}
 	// The descriptor the parent executed this binary from: not needed.
 	const char *exe = getenv("_NSEXEC_EXE");
 	if (exe) {

@@ -71,6 +71,11 @@ int tty_fd(void);
 void tty_after_fork(void);
 void tty_before_exec(void);
 
+// front.c: the process the caller waits on; returns in the planner (and
+// when nsexec is not the program), never in the front.
+void front(const char *argv0);
+int nsexec_planner_ctl(void); // the planner's control socket, or -1
+
 // init.c, shared with join.c.
 void time_ns_create(long long mono, long long boot, int proc);
 void cgroup_join(const struct nsx_rec *fds, const char *what);

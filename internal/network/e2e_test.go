@@ -219,8 +219,7 @@ func TestNothingLeft(t *testing.T) {
 	if err := o.inside(func() error { return network.Undo(rec) }); err == nil {
 		t.Error("Undo of a live run was done")
 	}
-	s.cmd.Process.Signal(syscall.SIGKILL)
-	s.cmd.Wait()
+	testutil.KillNsexec(s.cmd) // the planner too, which would undo it itself
 	waitFor(t, "the run's init to end", func() bool { return len(o.veths()) == 0 })
 	if err := o.inside(func() error { return network.Undo(rec) }); err != nil {
 		t.Fatal(err)

@@ -7,10 +7,12 @@ package testutil
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -191,4 +193,22 @@ func WaitFor(timeout time.Duration, cond func() bool) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return cond()
+}
+
+// KillNsexec kills a running nsexec with SIGKILL, whole: its planner (the
+// child with its command line, which would otherwise undo the run once the
+// front is gone), then the front, the process cmd started; and reaps it.
+func KillNsexec(cmd *exec.Cmd) {
+	pid := cmd.Process.Pid
+	self, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	for _, f := range strings.Fields(string(data)) {
+		if c, _ := os.ReadFile("/proc/" + f + "/cmdline"); string(c) == string(self) {
+			if n, err := strconv.Atoi(f); err == nil {
+				syscall.Kill(n, syscall.SIGKILL)
+			}
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
 }
