@@ -76,7 +76,7 @@ static const char *next(const unsigned char *buf, size_t n, size_t *off, struct 
 			goto bad;
 		break;
 	case NSX_U64S:
-		if (r->len % 8)
+		if (r->len % 8 || (nsx_keys[r->key].count && r->len != 8u * nsx_keys[r->key].count))
 			goto bad;
 		break;
 	}

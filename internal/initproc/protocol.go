@@ -124,62 +124,64 @@ const (
 	numKeys
 )
 
-// keys names every key (as in zprotocol.h, prefixed NSX_) and its kind.
+// keys names every key (as in zprotocol.h, prefixed NSX_), its kind, and
+// for a list of numbers that has a fixed length, that length (0: any).
 var keys = [numKeys]struct {
-	name string
-	kind valueKind
+	name  string
+	kind  valueKind
+	count int
 }{
-	kEnd:            {"END", kindFlag},
-	kEarlyCgroup:    {"EARLY_CGROUP", kindU64s},
-	kEarlyGroups:    {"EARLY_GROUPS", kindU64s},
-	kEarlyProc:      {"EARLY_PROC", kindU64},
-	kEarlyNS:        {"EARLY_NS", kindU64s},
-	kEarlyRoot:      {"EARLY_ROOT", kindU64},
-	kEarlyCwd:       {"EARLY_CWD", kindU64},
-	kEarlyUnshare:   {"EARLY_UNSHARE", kindU64},
-	kEarlyTimens:    {"EARLY_TIMENS", kindU64s},
-	kEarlyAck:       {"EARLY_ACK", kindFlag},
-	kT0:             {"T0", kindU64},
-	kVerbose:        {"VERBOSE", kindFlag},
-	kProp:           {"PROP", kindStr},
-	kHost:           {"HOST", kindStr},
-	kLo:             {"LO", kindFlag},
-	kCgroupNS:       {"CGROUPNS", kindFlag},
-	kTimeNS:         {"TIMENS", kindU64s},
-	kProc:           {"PROC", kindFlag},
-	kFork:           {"FORK", kindFlag},
-	kJoinIdent:      {"JOIN_IDENT", kindFlag},
-	kJoinEnv:        {"JOIN_ENV", kindStr},
-	kJoinUID:        {"JOIN_UID", kindU64},
-	kJoinGID:        {"JOIN_GID", kindU64},
-	kJoinCaps:       {"JOIN_CAPS", kindU64s},
-	kJoinBnd:        {"JOIN_BND", kindU64},
-	kJoinNNP:        {"JOIN_NNP", kindFlag},
-	kMnt:            {"MNT", kindStr},
-	kMntSrc:         {"MNT_SRC", kindStr},
-	kMntDst:         {"MNT_DST", kindStr},
-	kMntFS:          {"MNT_FS", kindStr},
-	kMntOpt:         {"MNT_OPT", kindStr},
-	kMntAttr:        {"MNT_ATTR", kindU64},
-	kMntIfExists:    {"MNT_IFEXISTS", kindFlag},
-	kMntFallback:    {"MNT_FALLBACK", kindStr},
-	kMntBase:        {"MNT_BASE", kindFlag},
-	kMntIn:          {"MNT_IN", kindStr},
-	kNetHosts:       {"NET_HOSTS", kindStr},
-	kNetResolv:      {"NET_RESOLV", kindStr},
-	kCwd:            {"CWD", kindStr},
-	kClearEnv:       {"CLEARENV", kindFlag},
-	kEnv:            {"ENV", kindStr},
-	kUID:            {"UID", kindU64},
-	kGID:            {"GID", kindU64},
-	kGroups:         {"GROUPS", kindU64s},
-	kCaps:           {"CAPS", kindU64s},
-	kNNP:            {"NNP", kindFlag},
-	kSeccompFlags:   {"SECCOMP_FLAGS", kindU64},
-	kSeccomp:        {"SECCOMP", kindBytes},
-	kSeccompBuiltin: {"SECCOMP_BUILTIN", kindU64},
-	kSetsid:         {"SETSID", kindFlag},
-	kTty:            {"TTY", kindU64s},
+	kEnd:            {"END", kindFlag, 0},
+	kEarlyCgroup:    {"EARLY_CGROUP", kindU64s, 0},
+	kEarlyGroups:    {"EARLY_GROUPS", kindU64s, 0},
+	kEarlyProc:      {"EARLY_PROC", kindU64, 0},
+	kEarlyNS:        {"EARLY_NS", kindU64s, 2},
+	kEarlyRoot:      {"EARLY_ROOT", kindU64, 0},
+	kEarlyCwd:       {"EARLY_CWD", kindU64, 0},
+	kEarlyUnshare:   {"EARLY_UNSHARE", kindU64, 0},
+	kEarlyTimens:    {"EARLY_TIMENS", kindU64s, 2},
+	kEarlyAck:       {"EARLY_ACK", kindFlag, 0},
+	kT0:             {"T0", kindU64, 0},
+	kVerbose:        {"VERBOSE", kindFlag, 0},
+	kProp:           {"PROP", kindStr, 0},
+	kHost:           {"HOST", kindStr, 0},
+	kLo:             {"LO", kindFlag, 0},
+	kCgroupNS:       {"CGROUPNS", kindFlag, 0},
+	kTimeNS:         {"TIMENS", kindU64s, 2},
+	kProc:           {"PROC", kindFlag, 0},
+	kFork:           {"FORK", kindFlag, 0},
+	kJoinIdent:      {"JOIN_IDENT", kindFlag, 0},
+	kJoinEnv:        {"JOIN_ENV", kindStr, 0},
+	kJoinUID:        {"JOIN_UID", kindU64, 0},
+	kJoinGID:        {"JOIN_GID", kindU64, 0},
+	kJoinCaps:       {"JOIN_CAPS", kindU64s, 3},
+	kJoinBnd:        {"JOIN_BND", kindU64, 0},
+	kJoinNNP:        {"JOIN_NNP", kindFlag, 0},
+	kMnt:            {"MNT", kindStr, 0},
+	kMntSrc:         {"MNT_SRC", kindStr, 0},
+	kMntDst:         {"MNT_DST", kindStr, 0},
+	kMntFS:          {"MNT_FS", kindStr, 0},
+	kMntOpt:         {"MNT_OPT", kindStr, 0},
+	kMntAttr:        {"MNT_ATTR", kindU64, 0},
+	kMntIfExists:    {"MNT_IFEXISTS", kindFlag, 0},
+	kMntFallback:    {"MNT_FALLBACK", kindStr, 0},
+	kMntBase:        {"MNT_BASE", kindFlag, 0},
+	kMntIn:          {"MNT_IN", kindStr, 0},
+	kNetHosts:       {"NET_HOSTS", kindStr, 0},
+	kNetResolv:      {"NET_RESOLV", kindStr, 0},
+	kCwd:            {"CWD", kindStr, 0},
+	kClearEnv:       {"CLEARENV", kindFlag, 0},
+	kEnv:            {"ENV", kindStr, 0},
+	kUID:            {"UID", kindU64, 0},
+	kGID:            {"GID", kindU64, 0},
+	kGroups:         {"GROUPS", kindU64s, 0},
+	kCaps:           {"CAPS", kindU64s, 3},
+	kNNP:            {"NNP", kindFlag, 0},
+	kSeccompFlags:   {"SECCOMP_FLAGS", kindU64, 0},
+	kSeccomp:        {"SECCOMP", kindBytes, 0},
+	kSeccompBuiltin: {"SECCOMP_BUILTIN", kindU64, 0},
+	kSetsid:         {"SETSID", kindFlag, 0},
+	kTty:            {"TTY", kindU64s, 4},
 }
 
 // Encoder writes the records of one message body.
@@ -207,6 +209,9 @@ func (e *Encoder) U64(k key, v ...uint64) {
 	kind := kindU64s
 	if keys[k].kind == kindU64 && len(v) == 1 {
 		kind = kindU64
+	}
+	if c := keys[k].count; c > 0 && len(v) != c {
+		panic(fmt.Sprintf("initproc: key %s takes %d numbers", keys[k].name, c))
 	}
 	e.record(k, kind, 8*len(v))
 	for _, x := range v {
@@ -265,7 +270,7 @@ func Records(body []byte) ([]string, error) {
 			}
 			out = append(out, name+"="+string(v[:n-1]))
 		case kindU64, kindU64s:
-			if n%8 != 0 || (keys[k].kind == kindU64 && n != 8) {
+			if n%8 != 0 || (keys[k].kind == kindU64 && n != 8) || (keys[k].count > 0 && int(n) != 8*keys[k].count) {
 				return nil, bad
 			}
 			w := make([]string, 0, n/8)

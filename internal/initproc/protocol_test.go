@@ -34,9 +34,9 @@ func protocolHeaderText() []byte {
 		fmt.Fprintf(&h, "\tNSX_%s = %d,\n", keys[k].name, k)
 	}
 	fmt.Fprintf(&h, "\tNSX_NUM_KEYS = %d\n};\n\n", numKeys)
-	fmt.Fprintf(&h, "static const struct nsx_key_info {\n\tconst char *name;\n\tunsigned char kind;\n} nsx_keys[NSX_NUM_KEYS] = {\n")
+	fmt.Fprintf(&h, "static const struct nsx_key_info {\n\tconst char *name;\n\tunsigned char kind;\n\tunsigned char count; // of a list of numbers: its length, 0 any\n} nsx_keys[NSX_NUM_KEYS] = {\n")
 	for k := kEnd; k < numKeys; k++ {
-		fmt.Fprintf(&h, "\t[NSX_%s] = {%q, %d},\n", keys[k].name, strings.ToLower(keys[k].name), keys[k].kind)
+		fmt.Fprintf(&h, "\t[NSX_%s] = {%q, %d, %d},\n", keys[k].name, strings.ToLower(keys[k].name), keys[k].kind, keys[k].count)
 	}
 	fmt.Fprintf(&h, "};\n\n")
 	fmt.Fprintf(&h, "// The namespace kinds, as /proc/PID/ns names them, and their CLONE_NEW* flags.\n")

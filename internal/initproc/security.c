@@ -61,8 +61,6 @@ int security_config(const struct nsx_rec *r)
 {
 	switch (r->key) {
 	case NSX_CAPS:
-		if (nsx_count(r) != 3)
-			fail(125, "init: read config: record caps: want 3 sets");
 		sec.set_caps = 1;
 		sec.bounding = nsx_u64(r, 0);
 		sec.ambient = nsx_u64(r, 1);

@@ -47,8 +47,6 @@ int tty_config(const struct nsx_rec *r)
 	if (r->key == NSX_SETSID)
 		new_session = 1;
 	else if (r->key == NSX_TTY) {
-		if (nsx_count(r) != 4)
-			fail(125, "init: read config: record tty: want 4 sizes");
 		want_tty = 1;
 		size.ws_row = (unsigned short)nsx_u64(r, 0);
 		size.ws_col = (unsigned short)nsx_u64(r, 1);

@@ -96,7 +96,7 @@ func keyOf(t testing.TB, name string) uint16 {
 		if err == nil && r[0] == name {
 			return k
 		}
-		for _, size := range []int{1, 2, 8} {
+		for _, size := range []int{1, 2, 8, 16, 24, 32} {
 			v := bytes.Repeat([]byte{'a'}, size)
 			v[size-1] = 0
 			if r, err := initproc.Records(append(rec(k, v), rec(1, nil)...)); err == nil && strings.HasPrefix(r[0], name+"=") {
@@ -112,7 +112,7 @@ func keyOf(t testing.TB, name string) uint16 {
 // same reason.
 func TestDecodersRefuse(t *testing.T) {
 	end := rec(1, nil)
-	verbose, host, uid := keyOf(t, "verbose"), keyOf(t, "host"), keyOf(t, "uid")
+	verbose, host, uid, tty := keyOf(t, "verbose"), keyOf(t, "host"), keyOf(t, "uid"), keyOf(t, "tty")
 	for _, tt := range []struct {
 		name string
 		body []byte
@@ -129,6 +129,7 @@ func TestDecodersRefuse(t *testing.T) {
 		{"string without NUL", append(rec(host, []byte("abc")), end...), "record host: a value of 3 bytes is not of its kind"},
 		{"string with NUL inside", append(rec(host, []byte("a\x00c\x00")), end...), "record host: a value of 4 bytes is not of its kind"},
 		{"short number", append(rec(uid, []byte{1, 2, 3}), end...), "record uid: a value of 3 bytes is not of its kind"},
+		{"list of the wrong length", append(rec(tty, make([]byte, 24)), end...), "record tty: a value of 24 bytes is not of its kind"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, cErr := Decode(tt.body)
